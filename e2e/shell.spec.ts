@@ -1,0 +1,66 @@
+import { test, expect, type Page } from '@playwright/test';
+import { UNISOLATED_URL } from '../playwright.config';
+
+async function waitForServiceWorkerControl(page: Page) {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, undefined, { timeout: 60_000 });
+}
+
+async function expectThreadedSelfTest(page: Page) {
+  const selftest = page.getByTestId('selftest');
+  await expect(selftest).toHaveAttribute('data-ok', 'true', { timeout: 90_000 });
+  const threads = Number(await selftest.getAttribute('data-threads'));
+  expect(threads).toBeGreaterThan(1);
+  await expect(page.getByTestId('worker-isolated')).toHaveText('yes');
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+}
+
+test('online visit, then offline reload: isolated, threaded, served by the service worker', async ({ page, context }) => {
+  await page.goto('/');
+  await waitForServiceWorkerControl(page);
+  await expectThreadedSelfTest(page);
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Trit', level: 1 })).toBeVisible();
+  await expectThreadedSelfTest(page);
+});
+
+test('Chrome finds the app installable', async ({ page }) => {
+  await page.goto('/');
+  await waitForServiceWorkerControl(page);
+  const cdp = await page.context().newCDPSession(page);
+  const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
+    installabilityErrors: Array<{ errorId: string }>;
+  };
+  expect(installabilityErrors).toEqual([]);
+  const manifest = await page.evaluate(async () => {
+    const href = document.querySelector<HTMLLinkElement>('link[rel="manifest"]')!.href;
+    return (await fetch(href)).json();
+  });
+  expect(manifest.display).toBe('standalone');
+  expect(manifest.icons.map((i: { sizes: string; purpose: string }) => `${i.sizes} ${i.purpose}`)).toEqual(
+    expect.arrayContaining(['192x192 any', '512x512 any', '512x512 maskable']),
+  );
+});
+
+test('a host without COOP/COEP headers ends isolated once the service worker takes over', async ({ page }) => {
+  const response = await page.goto(UNISOLATED_URL);
+  expect(response?.headers()['cross-origin-embedder-policy']).toBeUndefined();
+  await waitForServiceWorkerControl(page);
+  // The page reloads itself once when the service worker takes control.
+  await page.waitForFunction(() => crossOriginIsolated === true, undefined, { timeout: 60_000 });
+  await expectThreadedSelfTest(page);
+});
+
+test.describe('with service workers blocked', () => {
+  test.use({ serviceWorkers: 'block' });
+
+  test('on a host without headers, the engine runs on one thread and says so', async ({ page }) => {
+    await page.goto(UNISOLATED_URL);
+    await expect(page.getByTestId('single-thread-notice')).toBeVisible();
+    const selftest = page.getByTestId('selftest');
+    await expect(selftest).toHaveAttribute('data-ok', 'true', { timeout: 90_000 });
+    await expect(selftest).toHaveAttribute('data-threads', '1');
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+  });
+});

@@ -1,0 +1,52 @@
+import { defineConfig } from '@playwright/test';
+import { existsSync } from 'node:fs';
+
+// Debian's Chromium where it is installed (this project's machines); otherwise Playwright's own browser,
+// which scripts/test-all.sh installs on machines without one.
+const systemChromium = process.env.TRIT_CHROMIUM ?? '/usr/bin/chromium';
+const executablePath = existsSync(systemChromium) ? systemChromium : undefined;
+
+export const ISOLATED_URL = 'http://localhost:4173';
+export const UNISOLATED_URL = 'http://localhost:4174';
+
+export default defineConfig({
+  testDir: 'e2e',
+  testIgnore: ['store/**'],
+  timeout: 120_000,
+  expect: { timeout: 30_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+  outputDir: 'test-results/e2e',
+  use: {
+    baseURL: ISOLATED_URL,
+    launchOptions: {
+      executablePath,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: [
+    {
+      // The production build as a static host that sends COOP/COEP.
+      command: 'npx vite preview --port 4173 --strictPort',
+      url: ISOLATED_URL,
+      reuseExistingServer: !process.env.CI,
+    },
+    {
+      // The same build on a host that cannot set headers: isolation must come from the service worker.
+      command: 'npx vite preview --port 4174 --strictPort',
+      url: UNISOLATED_URL,
+      env: { TRIT_NO_ISOLATION_HEADERS: '1' },
+      reuseExistingServer: !process.env.CI,
+    },
+  ],
+});

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Every test Trit has, in the order a failure is cheapest to find: type check, unit tests (Node wasm build),
+# production build, browser tests. Brings the browser the e2e tests need when the machine lacks one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ]; then npm ci; fi
+
+if [ -z "${TRIT_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    echo "== installing Debian's Chromium for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "== no system Chromium: installing Playwright's browser"
+    npx playwright install chromium
+  fi
+fi
+
+mkdir -p test-results
+echo "== type check"
+npx svelte-check --tsconfig ./tsconfig.json --fail-on-warnings --output human
+
+echo "== unit tests"
+set +e
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/unit.json
+unit=$?
+set -e
+
+echo "== production build"
+npx vite build --logLevel warn
+
+echo "== browser tests"
+set +e
+npx playwright test
+e2e=$?
+set -e
+
+node scripts/test-summary.mjs test-results/unit.json test-results/e2e.json
+[ "$unit" = 0 ] && [ "$e2e" = 0 ]

@@ -1,0 +1,146 @@
+/**
+ * The contract between the page and the engine worker: the only types both sides share.
+ * The page calls these through a Comlink proxy (src/lib/engine/client.ts); the worker implements them
+ * (src/lib/engine/engine-worker.ts). Callbacks cross as Comlink.proxy; errors cross as TritError (code + hint).
+ */
+
+/** Which WebAssembly build the worker runs. Threads need cross-origin isolation (SharedArrayBuffer). */
+export type EngineBuild = 'threaded' | 'single-thread';
+
+export interface EngineStatus {
+  build: EngineBuild;
+  /** `crossOriginIsolated` as seen inside the worker. */
+  crossOriginIsolated: boolean;
+  /** Threads the engine computes with now (the worker thread plus pool threads). */
+  threads: number;
+  /** Size of the persistent thread pool, fixed when the engine starts. */
+  maxThreads: number;
+  /** Set when the engine runs on one thread although the device has more cores, saying why. */
+  singleThreadReason?: string;
+}
+
+export interface EngineInitOptions {
+  /** Threads to use; defaults to the device's cores (at most 8). */
+  threads?: number;
+}
+
+export interface SelfTestOptions {
+  /** Bytes of packed ternary weights to run over (default 64 MiB). */
+  bytes?: number;
+  threads?: number;
+}
+
+export interface SelfTestProgress {
+  done: number;
+  total: number;
+}
+
+export interface SelfTestResult {
+  /** The SIMD kernel agreed with the scalar reference on every output. */
+  ok: boolean;
+  /** Distinct threads that really did part of the work. */
+  threadsUsed: number;
+  ms: number;
+  bytes: number;
+}
+
+/** Where the worker reads a model from: a stored model (IndexedDB shards, read by the worker itself) or a URL
+ * (the bundled demo model, precached by the service worker). Bytes never cross the page/worker boundary. */
+export type ModelSource = { kind: 'stored'; modelId: string } | { kind: 'url'; url: string };
+
+export interface LoadOptions {
+  /** Context length in tokens; defaults to the model's maximum (4096 for 2B-4T). */
+  nCtx?: number;
+}
+
+export interface LoadProgress {
+  loadedBytes: number;
+  totalBytes: number;
+}
+
+/** What the UI shows about the loaded model. */
+export interface ModelInfo {
+  name: string;
+  architecture: string;
+  parameters: number;
+  fileBytes: number;
+  nCtx: number;
+  nCtxTrain: number;
+  nVocab: number;
+  /** Bytes of memory the engine holds for this model (weights + KV cache + scratch). */
+  memoryBytes: number;
+  /** Time from the load request to ready. */
+  loadMs: number;
+  /** Set when the file's chat template is not one we support and the default was used instead. */
+  templateNotice?: string;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface SamplingSettings {
+  /** 0 means greedy. */
+  temperature: number;
+  topK: number;
+  topP: number;
+  minP: number;
+  repeatPenalty: number;
+  repeatLastN: number;
+  /** Same seed + same settings + same conversation = the same reply. */
+  seed?: number;
+  maxTokens: number;
+  stop?: string[];
+}
+
+export interface GenerateRequest {
+  /** The whole conversation so far, ending with the user's message. The worker reuses the KV cache for the
+   * longest prefix it has already evaluated, so a new turn evaluates only its new tokens. */
+  messages: ChatMessage[];
+  sampling: SamplingSettings;
+}
+
+export type StopReason = 'eos' | 'stop_string' | 'max_tokens' | 'aborted' | 'context_full';
+
+export interface TokenDelta {
+  /** New text; may be empty while a multi-byte character is incomplete. */
+  text: string;
+  /** Milliseconds this token took. */
+  ms: number;
+}
+
+export interface GenerateStats {
+  promptTokens: number;
+  /** Tokens of the prompt that had to be evaluated (the rest came from the KV cache). */
+  evaluatedPromptTokens: number;
+  generatedTokens: number;
+  promptTokensPerSecond: number;
+  generationTokensPerSecond: number;
+  timeToFirstTokenMs: number;
+  stopReason: StopReason;
+  /** Oldest turns left out so the conversation fits the context (the system prompt is always kept). */
+  droppedMessages: number;
+  threads: number;
+  memoryBytes: number;
+}
+
+export interface GenerateResult {
+  text: string;
+  stats: GenerateStats;
+}
+
+export interface EngineWorkerApi {
+  init(opts?: EngineInitOptions): Promise<EngineStatus>;
+  status(): Promise<EngineStatus>;
+  /** Changes the threads used, up to the pool size. */
+  setThreads(threads: number): Promise<EngineStatus>;
+  selfTest(opts: SelfTestOptions, onProgress?: (p: SelfTestProgress) => void): Promise<SelfTestResult>;
+  loadModel(source: ModelSource, opts: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo>;
+  unloadModel(): Promise<void>;
+  /** Streams the reply to the last user message; rejects with code 'no_model' when nothing is loaded. */
+  generate(request: GenerateRequest, onDelta: (d: TokenDelta) => void): Promise<GenerateResult>;
+  /** Stops the running long call (self-test, load, generation) at its next checkpoint. A stopped generation
+   * resolves with stopReason 'aborted' and what it had; a stopped load or self-test rejects with code 'cancelled'. */
+  cancel(): void;
+}
