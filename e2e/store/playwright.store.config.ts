@@ -1,0 +1,43 @@
+import { defineConfig } from '@playwright/test';
+import { existsSync } from 'node:fs';
+
+// The store's own e2e suite: the real store module served as TypeScript by the Vite dev server (no app UI needed),
+// against a local model host that serves the repo's test models with and without Range support.
+// Run: npx playwright test -c e2e/store/playwright.store.config.ts
+const systemChromium = process.env.TRIT_CHROMIUM ?? '/usr/bin/chromium';
+export const APP_URL = 'http://localhost:5199';
+export const MODEL_SERVER_URL = 'http://localhost:5198';
+
+export default defineConfig({
+  testDir: '.',
+  testMatch: '*.spec.ts',
+  timeout: 90_000,
+  expect: { timeout: 20_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  outputDir: '../../test-results/e2e-store',
+  use: {
+    baseURL: APP_URL,
+    acceptDownloads: true,
+    launchOptions: {
+      executablePath: existsSync(systemChromium) ? systemChromium : undefined,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+  },
+  webServer: [
+    {
+      command: 'npx vite --port 5199 --strictPort',
+      cwd: '../..',
+      url: `${APP_URL}/e2e/store/harness.html`,
+      reuseExistingServer: !process.env.CI,
+    },
+    {
+      command: 'npx tsx e2e/support/model-server.ts 5198',
+      cwd: '../..',
+      url: `${MODEL_SERVER_URL}/stats`,
+      reuseExistingServer: !process.env.CI,
+    },
+  ],
+});

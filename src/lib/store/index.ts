@@ -1,0 +1,37 @@
+/**
+ * The model store: catalogue, resumable sharded downloads into IndexedDB, import/export, eviction checks, and
+ * shard-by-shard loading. The same module runs in the page (downloads, UI) and in the engine worker (open/hold),
+ * both over the same IndexedDB; Web Locks and a BroadcastChannel keep the two in step.
+ */
+export { createModelStore } from './store';
+export type {
+  DownloadOptions,
+  DownloadOutcome,
+  ExportedModel,
+  ImportOptions,
+  ModelState,
+  ModelStore,
+  ModelView,
+  OpenedModel,
+  ProgressPhase,
+  StoreOptions,
+  StoreProgress,
+  VerifyResult,
+} from './store';
+export { BUILTIN_CATALOGUE, estimateMemoryBytes, memoryNeeded, parseCatalogue, type CatalogueEntry, type CatalogueSource } from './catalogue';
+export { StoreError, formatBytes, type StoreErrorCode, type StoreErrorDetails } from './errors';
+export { checkGgufHeader, type GgufHeaderSummary } from './gguf-check';
+export { IdbBackend, MemoryBackend, SHARD_DB, SHARD_STORE, MANIFEST_DB, MANIFEST_STORE, type StoreBackend } from './backend';
+export { DEFAULT_SHARD_SIZE, DEFAULT_CONCURRENCY, shardKey } from './shards';
+export type { ModelManifest, ManifestState } from './manifest';
+export { saveFile } from './save-file';
+
+import { createModelStore, type ModelStore, type StoreOptions } from './store';
+
+let shared: ModelStore | undefined;
+
+/** The store this context uses (one per page or worker); options apply on the first call only. */
+export function getModelStore(options?: StoreOptions): ModelStore {
+  shared ??= createModelStore(options);
+  return shared;
+}
