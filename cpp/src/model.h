@@ -1,0 +1,87 @@
+// BitNet b1.58 model: hyperparameters and tensors read from GGUF, streamed loading into per-tensor allocations,
+// the KV cache, and the forward pass.
+#pragma once
+#include "gguf.h"
+#include <cstdint>
+#include <string>
+#include <vector>
+
+struct I2sMatrix {
+  uint8_t* data = nullptr;  // the tensor's bytes as in the file: packed codes, then the f32 scale
+  float scale = 0;
+  int ne0 = 0;  // inputs
+  int ne1 = 0;  // outputs
+};
+
+struct Layer {
+  float* attn_norm = nullptr;
+  float* attn_sub_norm = nullptr;
+  float* ffn_norm = nullptr;
+  float* ffn_sub_norm = nullptr;
+  I2sMatrix wq, wk, wv, wo, ffn_gate, ffn_up, ffn_down;
+  float* k_cache = nullptr;  // [n_ctx][n_kv_dim], f32
+  float* v_cache = nullptr;
+};
+
+struct HParams {
+  std::string architecture;
+  int n_vocab = 0, n_embd = 0, n_layer = 0, n_head = 0, n_head_kv = 0, head_dim = 0, n_ff = 0;
+  int n_ctx_train = 0;
+  float rope_freq_base = 10000.0f;
+  float rms_eps = 1e-5f;
+};
+
+// Bytes the model needs, known from the header alone.
+struct MemoryPlan {
+  uint64_t weights = 0, kv_cache = 0, scratch = 0;
+  uint64_t total() const { return weights + kv_cache + scratch; }
+  uint64_t weight_bytes_per_token = 0;  // weights read to generate one token
+  uint64_t parameters = 0;
+};
+
+// Where streamed file bytes go: [file_begin, file_begin + bytes) of the file -> dest.
+struct TensorDestination {
+  uint64_t file_begin;
+  uint64_t bytes;
+  uint8_t* dest;
+};
+
+constexpr int kMaxBatch = 64;  // tokens per forward pass; longer prompts are evaluated in batches of this size
+
+struct Model {
+  HParams hp;
+  int n_ctx = 0;
+  int n_past = 0;
+  MemoryPlan plan;
+  uint16_t* token_embd = nullptr;  // F16 [n_vocab][n_embd]
+  uint16_t* lm_head = nullptr;     // token_embd (tied) or output.weight
+  float* output_norm = nullptr;
+  std::vector<Layer> layers;
+  std::vector<void*> allocations;  // everything malloc'd for this model, freed together
+  std::vector<TensorDestination> destinations;  // sorted by file offset
+  int n_workers = 1;
+
+  // Scratch for one batch (kMaxBatch tokens).
+  float *x = nullptr, *h = nullptr, *q = nullptr, *k = nullptr, *v = nullptr, *att = nullptr, *proj = nullptr;
+  float *gate = nullptr, *up = nullptr;
+  int8_t* act_q8 = nullptr;
+  float* act_scale = nullptr;
+  int32_t* act_sum = nullptr;
+  float* scores = nullptr;     // per worker: n_ctx
+  int8_t* decoded = nullptr;   // per worker: one decoded I2_S row
+  float* lm_input = nullptr;   // x scaled for the F16 kernel
+  float* logits = nullptr;
+  uint64_t logits_capacity = 0;  // floats
+  int logits_rows = 0;
+
+  ~Model();
+};
+
+// Reads hyperparameters and checks every tensor the forward pass needs; fills the plan. No allocation of weights.
+int model_plan(const GgufHeader& header, int n_ctx_requested, int n_workers, Model* model);
+// Allocates all tensors, KV cache and scratch (after model_plan); out-of-memory is a clean error.
+int model_allocate(const GgufHeader& header, Model* model);
+// After all bytes arrived: reads the I2_S scales.
+int model_finish_load(Model* model);
+// Evaluates tokens at positions n_past..; logits for the last token or for every token (logits_rows of n_vocab).
+int model_eval(Model* model, const int32_t* tokens, int n_tokens, bool all_logits);

@@ -1,0 +1,91 @@
+/**
+ * Typed errors of the inference engine. Each carries a stable `code` and a `hint` (what the person can do next), and
+ * stays a plain {name, code, message, hint} when it crosses the worker boundary (see ../errors.ts serializeError).
+ */
+import { TritError } from '../errors';
+
+export type EngineErrorCode =
+  | 'truncated'
+  | 'bad_magic'
+  | 'bad_version'
+  | 'bad_header'
+  | 'unknown_tensor_type'
+  | 'offset_out_of_range'
+  | 'missing_tensor'
+  | 'bad_tensor_shape'
+  | 'unsupported_architecture'
+  | 'unsupported_tensor_type'
+  | 'unsupported_model'
+  | 'out_of_memory'
+  | 'context_overflow'
+  | 'no_model'
+  | 'bad_state'
+  | 'bad_argument'
+  | 'cancelled'
+  | 'internal';
+
+const HINTS: Record<EngineErrorCode, string> = {
+  truncated: 'The model file is incomplete. Delete it and download it again.',
+  bad_magic: 'This is not a GGUF model file. Choose the BitNet ggml-model-i2_s.gguf file.',
+  bad_version: 'This GGUF version is not supported. Use a GGUF v2 or v3 file such as the official BitNet i2_s file.',
+  bad_header: 'The model file is corrupt. Delete it and download it again.',
+  unknown_tensor_type: 'The file uses a tensor format Trit cannot read. Use the official BitNet ggml-model-i2_s.gguf file.',
+  offset_out_of_range: 'The model file is incomplete or corrupt. Delete it and download it again.',
+  missing_tensor: 'The file is not a complete BitNet b1.58 model. Use the official BitNet ggml-model-i2_s.gguf file.',
+  bad_tensor_shape: 'The file is not a BitNet b1.58 model Trit can run. Use the official BitNet ggml-model-i2_s.gguf file.',
+  unsupported_architecture: 'Trit runs BitNet b1.58 models only. Choose BitNet-b1.58-2B-4T (ggml-model-i2_s.gguf).',
+  unsupported_tensor_type: 'Trit needs the I2_S build of the model. Use the official BitNet ggml-model-i2_s.gguf file.',
+  unsupported_model: 'This model variant is not supported. Use BitNet-b1.58-2B-4T (ggml-model-i2_s.gguf).',
+  out_of_memory: 'This device does not have enough free memory for the model. Close other tabs or apps, choose a shorter context, or use a smaller model.',
+  context_overflow: 'The conversation is longer than the context. Start a new chat or choose a longer context.',
+  no_model: 'Load a model first.',
+  bad_state: 'The engine was used out of order. Reload the page and try again.',
+  bad_argument: 'The engine was given an invalid request. Reload the page; if it keeps happening, report it.',
+  cancelled: 'Stopped as you asked. Start it again when you are ready.',
+  internal: 'Reload the page. If it keeps happening, report it with this message.',
+};
+
+/** The C engine's status codes (cpp/src/common.h) in order: -1 is truncated, -2 bad_magic, ... */
+const NATIVE_CODES: EngineErrorCode[] = [
+  'truncated',
+  'bad_magic',
+  'bad_version',
+  'bad_header',
+  'unknown_tensor_type',
+  'offset_out_of_range',
+  'missing_tensor',
+  'bad_tensor_shape',
+  'unsupported_architecture',
+  'unsupported_tensor_type',
+  'unsupported_model',
+  'out_of_memory',
+  'context_overflow',
+  'no_model',
+  'bad_state',
+  'bad_argument',
+];
+
+export function engineErrorCodeOf(nativeStatus: number): EngineErrorCode {
+  return NATIVE_CODES[-nativeStatus - 1] ?? 'internal';
+}
+
+export class EngineError extends TritError {
+  declare readonly code: EngineErrorCode;
+
+  constructor(code: EngineErrorCode, message: string, hint: string = HINTS[code]) {
+    super(code, message, hint);
+    this.name = 'EngineError';
+  }
+
+  static fromNative(status: number, message: string): EngineError {
+    return new EngineError(engineErrorCodeOf(status), message || `engine error ${status}`);
+  }
+
+  toJSON(): { name: string; code: EngineErrorCode; message: string; hint: string } {
+    return { name: this.name, code: this.code, message: this.message, hint: this.hint };
+  }
+}
+
+export function isEngineError(e: unknown, code?: EngineErrorCode): e is EngineError {
+  return e instanceof EngineError && (code === undefined || e.code === code);
+}

@@ -1,0 +1,113 @@
+// I2_S kernels: SIMD (matrix-vector and matrix-matrix) equal the scalar reference bit for bit, the scalar reference
+// equals the integer formula of docs/bitnet-gguf.md, and the threaded self-test really uses the threads asked for.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNodeEngine } from '../../src/lib/engine/node';
+import type { WasmEngine } from '../../src/lib/engine/wasm-engine';
+import { rng } from './helpers';
+
+let engine: WasmEngine;
+beforeAll(async () => { engine = await createNodeEngine({ threads: 2 }); });
+afterAll(() => engine?.unload());
+
+function randomCase(seed: number, ne0: number, ne1: number, nTokens: number) {
+  const next = rng(seed);
+  const w = new Uint8Array((ne0 * ne1) / 4);
+  for (let i = 0; i < w.length; i++) w[i] = next() & 0xff;
+  const q = new Int8Array(ne0 * nTokens);
+  for (let i = 0; i < q.length; i++) q[i] = (next() & 0xff) - 128;
+  // Extremes the kernels must handle without i16 overflow.
+  q.fill(-128, 0, Math.min(q.length, 256));
+  const scales = Float32Array.from({ length: nTokens }, () => 0.5 + (next() % 1000) / 100);
+  const sums = Int32Array.from({ length: nTokens }, (_, t) => q.subarray(t * ne0, (t + 1) * ne0).reduce((a, b) => a + b, 0));
+  return { w, q, scales, sums };
+}
+
+/** The doc's formula, independently: code of element f, acc = sum code*q, y = ((acc - Q) / s) * 1. */
+function formula(w: Uint8Array, ne0: number, ne1: number, q: Int8Array, scales: Float32Array, sums: Int32Array): Float32Array {
+  const nTokens = scales.length;
+  const y = new Float32Array(nTokens * ne1);
+  for (let t = 0; t < nTokens; t++) {
+    for (let m = 0; m < ne1; m++) {
+      let acc = 0;
+      for (let k = 0; k < ne0; k++) {
+        const f = m * ne0 + k, block = Math.floor(f / 128), j = f % 128;
+        const code = (w[block * 32 + (j % 32)] >> (6 - 2 * Math.floor(j / 32))) & 3;
+        acc += code * q[t * ne0 + k];
+      }
+      y[t * ne1 + m] = Math.fround(Math.fround(Math.fround(acc) - Math.fround(sums[t])) / scales[t]);
+    }
+  }
+  return y;
+}
+
+const bytesOf = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+describe('I2_S kernels', () => {
+  it('scalar reference matches the integer formula of the format doc', () => {
+    const { w, q, scales, sums } = randomCase(7, 256, 6, 3);
+    const scalar = engine.kernelI2s('scalar', w, 256, 6, q, scales, sums);
+    expect(bytesOf(scalar).equals(bytesOf(formula(w, 256, 6, q, scales, sums)))).toBe(true);
+  });
+
+  const shapes: [number, number, number][] = [[128, 1, 1], [256, 7, 1], [896, 33, 1], [2560, 64, 1], [6912, 16, 1],
+    [128, 5, 3], [384, 17, 4], [1024, 9, 5], [2560, 12, 9], [6912, 6, 64]];
+  for (const [ne0, ne1, nTokens] of shapes) {
+    it(`SIMD matvec and matmul equal scalar bit for bit: ${ne0}x${ne1}, ${nTokens} token(s)`, () => {
+      const { w, q, scales, sums } = randomCase(ne0 * 31 + ne1 * 7 + nTokens, ne0, ne1, nTokens);
+      const scalar = bytesOf(engine.kernelI2s('scalar', w, ne0, ne1, q, scales, sums));
+      for (const threads of [1, 2]) {
+        expect(bytesOf(engine.kernelI2s('simd-matvec', w, ne0, ne1, q, scales, sums, threads)).equals(scalar)).toBe(true);
+        expect(bytesOf(engine.kernelI2s('simd-matmul', w, ne0, ne1, q, scales, sums, threads)).equals(scalar)).toBe(true);
+      }
+    });
+  }
+
+  it('activation quantization follows the reference: absmax, round half to even, clamp, sum', () => {
+    const x = new Float32Array([0.5, -1, 0.25, 0.0039370079, -0.0039370079 * 3, 1e-9, 0.75]);
+    const { q, scale, sum } = engine.quantizeRow(x);
+    expect(scale).toBe(Math.fround(127 / 1));
+    const expected = Array.from(x, (v) => {
+      const p = Math.fround(v * scale);
+      const r = Math.abs(p - Math.trunc(p)) === 0.5 ? 2 * Math.round(p / 2) : Math.round(p);
+      return Math.max(-128, Math.min(127, r));
+    });
+    expect(Array.from(q)).toEqual(expected);
+    expect(sum).toBe(expected.reduce((a, b) => a + b, 0));
+    // 63.5 rounds to 64 and 0.5 to 0 (ties to even).
+    const ties = engine.quantizeRow(new Float32Array([1, 0.5, 0.5 / 127]));
+    expect(Array.from(ties.q)).toEqual([127, 64, 0]);
+    // All-zero input: the amax floor keeps the scale finite.
+    expect(engine.quantizeRow(new Float32Array(8)).scale).toBe(Math.fround(127 / 1e-5));
+  });
+
+  it('F16 SIMD matvec agrees with the scalar kernel (including subnormals and negatives)', () => {
+    const next = rng(99);
+    const ne0 = 2560, ne1 = 9;
+    const w = Uint16Array.from({ length: ne0 * ne1 }, (_, i) => (i % 97 === 0 ? next() & 0x83ff : next() & 0xbfff));
+    const x = Float32Array.from({ length: ne0 }, () => ((next() % 2001) - 1000) / 100);
+    const simd = engine.kernelF16('simd', w, ne0, ne1, x);
+    const scalar = engine.kernelF16('scalar', w, ne0, ne1, x);
+    for (let i = 0; i < ne1; i++) expect(Math.abs(simd[i] - scalar[i])).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(scalar[i])));
+  });
+});
+
+describe('self-test', () => {
+  for (const threads of [1, 2]) {
+    it(`runs SIMD vs scalar over 16 MiB on ${threads} thread(s) and reports the threads really used`, async () => {
+      const progress: number[] = [];
+      const r = await engine.selfTest({ bytes: 16 << 20, threads, onProgress: (p) => progress.push(p.done) });
+      expect(r.ok).toBe(true);
+      expect(r.threadsUsed).toBe(threads);
+      expect(r.bytes).toBe(16 << 20);
+      expect(progress).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    });
+  }
+
+  it('stops between pieces when cancelled', async () => {
+    const controller = new AbortController();
+    const run = engine.selfTest({ bytes: 16 << 20, threads: 2, signal: controller.signal, onProgress: (p) => { if (p.done === 3) controller.abort(); } });
+    await expect(run).rejects.toMatchObject({ code: 'cancelled' });
+    // Still usable afterwards.
+    expect((await engine.selfTest({ bytes: 4 << 20, threads: 2 })).ok).toBe(true);
+  });
+});

@@ -1,0 +1,92 @@
+// The forward pass against bitnet.cpp's logits for the synthetic fixtures (criterion: test/fixtures/REFERENCE.md),
+// token by token and as one batch, at 1 and 2 threads; chunked loading; KV-cache truncation.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNodeEngine } from '../../src/lib/engine/node';
+import type { WasmEngine } from '../../src/lib/engine/wasm-engine';
+import { MODELS, compareLogits, fixtureBytes, referenceLogits } from './helpers';
+
+let engine: WasmEngine;
+beforeAll(async () => { engine = await createNodeEngine({ threads: 2 }); });
+afterAll(() => engine?.unload());
+
+function* chunksOf(bytes: Uint8Array, size: number) {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+function evalSequential(ids: number[]): Float32Array {
+  const vocab = engine.info!.nVocab;
+  const out = new Float32Array(ids.length * vocab);
+  ids.forEach((id, i) => out.set(engine.eval([id]), i * vocab));
+  return out;
+}
+
+for (const name of ['small', 'medium'] as const) {
+  const model = MODELS[name];
+  describe(`${name} model vs bitnet.cpp`, () => {
+    const bytes = fixtureBytes(model.file);
+    const seqRef = referenceLogits(model.logits_seq);
+    const batchRef = referenceLogits(model.logits_batch);
+    const vocab = model.vocab_size;
+
+    for (const threads of [1, 2]) {
+      it(`passes the criterion token by token and as a batch on ${threads} thread(s)`, async () => {
+        engine.setThreads(threads);
+        await engine.load([bytes], bytes.length, { nCtx: 256 });
+        const sequential = evalSequential(model.input_ids);
+        engine.clear();
+        const batch = engine.eval(model.input_ids, { allLogits: true });
+        for (const [ours, reference] of [[sequential, seqRef], [sequential, batchRef], [batch, seqRef], [batch, batchRef]]) {
+          const c = compareLogits(ours, reference, vocab);
+          console.log(`${name} t=${threads}: corr>=${c.minCorrelation.toFixed(5)} maxdiff=${c.maxAbsDiff.toFixed(4)}`);
+          expect(c.minCorrelation).toBeGreaterThanOrEqual(0.998);
+          expect(c.maxAbsDiff).toBeLessThanOrEqual(0.35);
+          expect(c.top1Mismatches).toEqual([]);
+        }
+        // Last-only logits equal the last row of all-position logits.
+        engine.clear();
+        const last = engine.eval(model.input_ids);
+        expect(Array.from(last)).toEqual(Array.from(batch.subarray((model.input_ids.length - 1) * vocab)));
+      });
+    }
+
+    it('gives identical logits when loaded in odd-sized chunks', async () => {
+      engine.setThreads(2);
+      await engine.load([bytes], bytes.length, { nCtx: 64 });
+      const whole = engine.eval(model.input_ids, { allLogits: true });
+      for (const size of [1, 7, 4093, 65537]) {
+        if (size === 1 && bytes.length > 1 << 20) continue; // byte-by-byte only for the small model (speed)
+        await engine.load(chunksOf(bytes, size), bytes.length, { nCtx: 64 });
+        expect(Buffer.from(engine.eval(model.input_ids, { allLogits: true }).buffer).equals(Buffer.from(whole.buffer))).toBe(true);
+      }
+    });
+
+    it('reuses the KV cache after truncate and refuses to overflow the context', async () => {
+      await engine.load([bytes], bytes.length, { nCtx: 16 });
+      const ids = model.input_ids.slice(0, 8);
+      const full = engine.eval(ids, { allLogits: true });
+      engine.truncate(5);
+      expect(engine.nPast).toBe(5);
+      const again = engine.eval(ids.slice(5), { allLogits: true });
+      expect(Array.from(again)).toEqual(Array.from(full.subarray(5 * vocab)));
+      expect(() => engine.eval(new Array(9).fill(1))).toThrow(expect.objectContaining({ code: 'context_overflow' }));
+      expect(engine.nPast).toBe(8);
+      expect(() => engine.eval([vocab])).toThrow(expect.objectContaining({ code: 'bad_argument' }));
+    });
+  });
+}
+
+it('reports memory up front and after loading', async () => {
+  const bytes = fixtureBytes(MODELS.medium.file);
+  const inspection = engine.inspect(bytes, { fileSize: bytes.length, nCtx: 128 });
+  expect(inspection.complete).toBe(true);
+  if (!inspection.complete) return;
+  expect(inspection.plan!.kvCache).toBe(2 * 4 * 128 * 2 * 64 * 4);
+  const info = await engine.load([bytes], bytes.length, { nCtx: 128 });
+  expect(info.plan).toEqual(inspection.plan);
+  expect(info.plan.weights).toBe(inspection.tensors.reduce((a, t) => a + t.bytes, 0));
+  const stats = engine.memoryStats();
+  expect(stats.heapBytes).toBeGreaterThan(info.plan.total);
+  engine.unload();
+  expect(engine.info).toBeUndefined();
+  expect(() => engine.eval([1])).toThrow(expect.objectContaining({ code: 'no_model' }));
+});
