@@ -33,7 +33,10 @@ echo "== browser tests"
 set +e
 npx playwright test
 e2e=$?
+echo "== model store browser tests"
+npx playwright test -c e2e/store/playwright.store.config.ts
+store=$?
 set -e
 
-node scripts/test-summary.mjs test-results/unit.json test-results/e2e.json
-[ "$unit" = 0 ] && [ "$e2e" = 0 ]
+node scripts/test-summary.mjs test-results/unit.json test-results/e2e.json test-results/e2e-store.json
+[ "$unit" = 0 ] && [ "$e2e" = 0 ] && [ "$store" = 0 ]

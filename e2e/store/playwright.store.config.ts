@@ -16,7 +16,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  reporter: [['list']],
+  reporter: [['list'], ['json', { outputFile: '../../test-results/e2e-store.json' }]],
   outputDir: '../../test-results/e2e-store',
   use: {
     baseURL: APP_URL,

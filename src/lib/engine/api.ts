@@ -130,6 +130,25 @@ export interface GenerateResult {
   stats: GenerateStats;
 }
 
+export interface BenchmarkOptions {
+  promptTokens: number;
+  generateTokens: number;
+  threads?: number;
+}
+
+/** Raw engine speed on the loaded model, measured where the app runs it. */
+export interface BenchmarkResult {
+  threads: number;
+  promptTokensPerSecond: number;
+  generationTokensPerSecond: number;
+  /** Largest wasm memory the engine reached (the wasm heap never shrinks, so its size now is the peak). */
+  peakMemoryBytes: number;
+  /** Plain streaming read of a large buffer in the same wasm runtime: the roofline for generation. */
+  bandwidthGBps: number;
+  /** Bytes of weights read to generate one token. */
+  bytesPerToken: number;
+}
+
 export interface EngineWorkerApi {
   init(opts?: EngineInitOptions): Promise<EngineStatus>;
   status(): Promise<EngineStatus>;
@@ -140,6 +159,7 @@ export interface EngineWorkerApi {
   unloadModel(): Promise<void>;
   /** Streams the reply to the last user message; rejects with code 'no_model' when nothing is loaded. */
   generate(request: GenerateRequest, onDelta: (d: TokenDelta) => void): Promise<GenerateResult>;
+  benchmark(opts: BenchmarkOptions): Promise<BenchmarkResult>;
   /** Stops the running long call (self-test, load, generation) at its next checkpoint. A stopped generation
    * resolves with stopReason 'aborted' and what it had; a stopped load or self-test rejects with code 'cancelled'. */
   cancel(): void;

@@ -4,18 +4,48 @@
  */
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from './comlink-errors';
-import { WasmEngine } from './wasm-engine';
+import { WasmEngine, type GgufInspection } from './wasm-engine';
 import { TritError } from '../errors';
+import { Tokenizer } from '../tokenizer';
+import { ChatSession, ChatTemplate, type LanguageModel } from '../chat';
+import { openModelSource } from './model-source';
+import { benchmarkEngine } from './benchmark';
 import type {
+  BenchmarkOptions,
+  BenchmarkResult,
   EngineInitOptions,
   EngineStatus,
   EngineWorkerApi,
+  GenerateRequest,
+  GenerateResult,
+  LoadOptions,
+  LoadProgress,
+  ModelInfo,
+  ModelSource,
   SelfTestOptions,
   SelfTestProgress,
   SelfTestResult,
+  TokenDelta,
 } from './api';
 
 const MAX_THREADS = 8;
+
+/** Lets queued messages (a cancel) run between engine calls; a MessageChannel, unlike setTimeout, is not clamped. */
+const yieldChannel = new MessageChannel();
+const yieldQueue: Array<() => void> = [];
+yieldChannel.port1.onmessage = () => yieldQueue.shift()?.();
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    yieldQueue.push(resolve);
+    yieldChannel.port2.postMessage(0);
+  });
+}
+
+interface LoadedModel {
+  info: ModelInfo;
+  session: ChatSession;
+  release: () => void;
+}
 
 function deviceCores(): number {
   return Math.max(1, Math.min(MAX_THREADS, (globalThis.navigator?.hardwareConcurrency as number | undefined) || 1));
@@ -26,6 +56,7 @@ export class EngineWorker implements EngineWorkerApi {
   private current?: EngineStatus;
   private starting?: Promise<EngineStatus>;
   private running?: AbortController;
+  private model?: LoadedModel;
 
   init(opts: EngineInitOptions = {}): Promise<EngineStatus> {
     this.starting ??= this.start(opts).catch((e) => {
@@ -70,8 +101,132 @@ export class EngineWorker implements EngineWorkerApi {
     );
   }
 
+  async setThreads(threads: number): Promise<EngineStatus> {
+    const status = await this.init();
+    const n = Math.max(1, Math.min(status.maxThreads, Math.floor(threads)));
+    this.requireEngine().setThreads(n);
+    this.current = { ...status, threads: n };
+    return this.current;
+  }
+
+  async loadModel(source: ModelSource, opts: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo> {
+    await this.init();
+    const engine = this.requireEngine();
+    return this.exclusive(async (signal) => {
+      const started = performance.now();
+      this.releaseModel();
+      const bytes = await openModelSource(source);
+      try {
+        let header: Uint8Array | undefined;
+        let inspection: GgufInspection | undefined;
+        let loaded = 0;
+        let lastReport = 0;
+        engine.loadBegin(bytes.size, { nCtx: opts.nCtx });
+        for await (const chunk of bytes.chunks()) {
+          if (signal.aborted) throw new TritError('cancelled', 'Loading the model was stopped.', 'Load it again when you are ready.');
+          // The engine's GGUF reader gives the tokenizer and chat template their metadata from the header,
+          // which the first chunk or few hold; only those are kept aside.
+          if (!inspection?.complete) {
+            header = header ? concat(header, chunk) : chunk.slice();
+            inspection = engine.inspect(header, { fileSize: bytes.size, nCtx: opts.nCtx });
+            if (inspection.complete) {
+              header = undefined;
+              if (inspection.planError) throw inspection.planError;
+            }
+          }
+          engine.loadChunk(chunk);
+          loaded += chunk.byteLength;
+          const now = performance.now();
+          if (onProgress && (now - lastReport > 100 || loaded === bytes.size)) {
+            lastReport = now;
+            onProgress({ loadedBytes: loaded, totalBytes: bytes.size });
+          }
+          await yieldToEventLoop();
+        }
+        const loadedInfo = engine.loadEnd();
+        if (!inspection?.complete) throw new TritError('truncated', 'The model file ended inside its header.', 'Download or import the model again.');
+        const meta = inspection.metadata;
+        const tokenizer = Tokenizer.fromGGUFMetadata(meta);
+        const template = ChatTemplate.forModel(meta, tokenizer);
+        const session = new ChatSession(this.languageModel(engine), tokenizer, template);
+        const info: ModelInfo = {
+          name: String(meta['general.name'] ?? bytes.name),
+          architecture: loadedInfo.architecture,
+          parameters: loadedInfo.parameters,
+          fileBytes: bytes.size,
+          nCtx: loadedInfo.nCtx,
+          nCtxTrain: loadedInfo.nCtxTrain,
+          nVocab: loadedInfo.nVocab,
+          memoryBytes: loadedInfo.plan.total,
+          loadMs: performance.now() - started,
+          templateNotice: template.notice,
+        };
+        this.model = { info, session, release: bytes.release };
+        return info;
+      } catch (e) {
+        engine.unload();
+        bytes.release();
+        throw e;
+      }
+    });
+  }
+
+  async unloadModel(): Promise<void> {
+    if (this.running) throw new TritError('busy', 'The model is in use.', 'Stop the reply first, then unload the model.');
+    this.releaseModel();
+  }
+
+  async generate(request: GenerateRequest, onDelta: (d: TokenDelta) => void): Promise<GenerateResult> {
+    const model = this.model;
+    if (!model) throw new TritError('no_model', 'No model is loaded.', 'Pick a model and wait for it to load.');
+    const engine = this.requireEngine();
+    return this.exclusive(async (signal) => {
+      const result = await model.session.generate(request.messages, request.sampling, {
+        signal,
+        onToken: (t) => onDelta({ text: t.text, ms: t.ms }),
+      });
+      return {
+        text: result.text,
+        stats: { ...result.stats, threads: engine.threads, memoryBytes: engine.memoryStats().heapBytes },
+      };
+    });
+  }
+
+  async benchmark(opts: BenchmarkOptions): Promise<BenchmarkResult> {
+    const engine = this.requireEngine();
+    if (!this.model) throw new TritError('no_model', 'No model is loaded.', 'Load a model before measuring its speed.');
+    return this.exclusive(async () => {
+      // The benchmark evaluates its own tokens: the chat's cached conversation is gone afterwards.
+      await this.model!.session.reset();
+      const result = benchmarkEngine(engine, opts);
+      engine.setThreads(this.current!.threads);
+      return result;
+    });
+  }
+
   cancel(): void {
     this.running?.abort();
+  }
+
+  private releaseModel(): void {
+    if (!this.model) return;
+    this.model.release();
+    this.model = undefined;
+    this.engine?.unload();
+  }
+
+  /** The engine as the chat logic sees it, yielding to the event loop before each call so cancel() is heard. */
+  private languageModel(engine: WasmEngine): LanguageModel {
+    return {
+      get nCtx() { return engine.info!.nCtx; },
+      get nVocab() { return engine.info!.nVocab; },
+      get nPast() { return engine.nPast; },
+      async eval(tokens, opts) {
+        await yieldToEventLoop();
+        return engine.eval(tokens, opts);
+      },
+      truncate: (n) => engine.truncate(n),
+    };
   }
 
   private requireEngine(): WasmEngine {
@@ -92,6 +247,13 @@ export class EngineWorker implements EngineWorkerApi {
       this.running = undefined;
     }
   }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength);
+  out.set(a, 0);
+  out.set(b, a.byteLength);
+  return out;
 }
 
 export function startEngineWorker(): void {

@@ -1,0 +1,8 @@
+// One Node benchmark run in its own process (so its peak memory is its own): prints the result as JSON.
+// Usage: tsx bench/node-run.ts <model.gguf> <threads> <promptTokens> <generateTokens> <nCtx>
+import { benchEngineNode } from './engine-node';
+
+const [model, threads, promptTokens, generateTokens, nCtx] = process.argv.slice(2);
+const result = await benchEngineNode({ model, threads: Number(threads), promptTokens: Number(promptTokens), generateTokens: Number(generateTokens), nCtx: Number(nCtx) });
+console.log(JSON.stringify(result));
+process.exit(0);

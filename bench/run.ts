@@ -1,0 +1,115 @@
+/**
+ * npm run bench [-- --json] [--model path.gguf] [--quick]
+ * Prompt processing (128 tokens) and generation (64 tokens) on a full-size BitNet-b1.58-2B-4T synthetic model,
+ * at 1 and 2 threads, in Node and in headless Chromium (the engine in its worker, as the app runs it), with the
+ * memory bandwidth each runtime reaches on a plain streaming read, and generation speed as a fraction of that roofline.
+ * Each run is a separate process / browser so its peak memory is its own.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchmarkResult } from '../src/lib/engine/api';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(name);
+const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+
+const json = flag('--json');
+const quick = flag('--quick'); // a small model, to check the harness itself
+const PROMPT_TOKENS = 128;
+const GENERATE_TOKENS = 64;
+const N_CTX = 512;
+const log = (...m: unknown[]) => { if (!json) console.error(...m); };
+
+function ensureModel(): string {
+  const given = option('--model');
+  if (given) return given;
+  const dims = quick ? 'medium' : '2b4t';
+  const path = join(root, 'bench/out', `synthetic-${dims}.gguf`);
+  if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true });
+    log(`writing a synthetic ${dims} model to ${relative(root, path)} (once)…`);
+    execFileSync('npx', ['tsx', 'scripts/make-fixture.ts', '--dims', dims, '--out', path], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  }
+  return path;
+}
+
+interface Run extends BenchmarkResult { runtime: 'node' | 'chromium' }
+
+function nodeRun(model: string, threads: number): Run {
+  const out = spawnSync('npx', ['tsx', 'bench/node-run.ts', model, String(threads), String(PROMPT_TOKENS), String(GENERATE_TOKENS), String(N_CTX)], {
+    cwd: root, encoding: 'utf8', maxBuffer: 16 << 20,
+  });
+  if (out.status !== 0) throw new Error(`node bench failed: ${out.stderr}`);
+  return { runtime: 'node', ...JSON.parse(out.stdout.trim().split('\n').pop()!) };
+}
+
+async function chromiumRuns(model: string, threadCounts: number[]): Promise<Run[]> {
+  const { createServer } = await import('vite');
+  const { chromium } = await import('@playwright/test');
+  const server = await createServer({
+    root, logLevel: 'error', configFile: join(root, 'vite.config.ts'),
+    server: { port: 5299, strictPort: true, headers: {
+      'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin',
+    } },
+  });
+  await server.listen();
+  const runs: Run[] = [];
+  try {
+    for (const threads of threadCounts) {
+      const browser = await chromium.launch({
+        executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      });
+      try {
+        const page = await browser.newPage();
+        page.setDefaultTimeout(30 * 60_000);
+        await page.goto('http://localhost:5299/bench/chromium.html');
+        await page.waitForFunction(() => typeof window.runTritBenchmark === 'function');
+        const url = '/' + relative(root, model).split('\\').join('/');
+        const r = await page.evaluate((o) => window.runTritBenchmark(o), { url, threads, promptTokens: PROMPT_TOKENS, generateTokens: GENERATE_TOKENS, nCtx: N_CTX });
+        if (!r.crossOriginIsolated) throw new Error('benchmark page was not cross-origin isolated');
+        const { crossOriginIsolated: _ignored, ...result } = r;
+        runs.push({ runtime: 'chromium', ...result });
+      } finally {
+        await browser.close();
+      }
+    }
+  } finally {
+    await server.close();
+  }
+  return runs;
+}
+
+const model = ensureModel();
+const threadCounts = [1, 2];
+const runs: Run[] = [];
+for (const t of threadCounts) { log(`node, ${t} thread(s)…`); runs.push(nodeRun(model, t)); }
+log('chromium…');
+runs.push(...(await chromiumRuns(model, threadCounts)));
+
+const bandwidth = (rt: Run['runtime']) => Math.max(...runs.filter((r) => r.runtime === rt).map((r) => r.bandwidthGBps));
+const bytesPerToken = runs[0].bytesPerToken;
+const report = {
+  model: relative(root, model),
+  bytes_per_token: bytesPerToken,
+  bandwidth_gbps: { node: bandwidth('node'), chromium: bandwidth('chromium') },
+  runs: runs.map((r) => ({
+    runtime: r.runtime, threads: r.threads, pp_tps: r.promptTokensPerSecond, tg_tps: r.generationTokensPerSecond,
+    peak_memory_bytes: r.peakMemoryBytes,
+    roofline_fraction: (r.bytesPerToken * r.generationTokensPerSecond) / (bandwidth(r.runtime) * 1e9),
+  })),
+};
+
+if (json) {
+  console.log(JSON.stringify(report));
+} else {
+  console.log(`model ${report.model}: ${(bytesPerToken / 1e9).toFixed(3)} GB of weights read per token`);
+  console.log(`streaming-read bandwidth: node ${report.bandwidth_gbps.node.toFixed(2)} GB/s, chromium ${report.bandwidth_gbps.chromium.toFixed(2)} GB/s`);
+  console.log('runtime   threads  prompt tok/s  gen tok/s  of roofline  peak memory');
+  for (const r of report.runs) {
+    console.log(`${r.runtime.padEnd(9)} ${String(r.threads).padStart(7)}  ${r.pp_tps.toFixed(2).padStart(12)}  ${r.tg_tps.toFixed(2).padStart(9)}  ${(100 * r.roofline_fraction).toFixed(1).padStart(10)}%  ${(r.peak_memory_bytes / 2 ** 20).toFixed(0).padStart(7)} MiB`);
+  }
+}

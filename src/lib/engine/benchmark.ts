@@ -1,0 +1,39 @@
+/**
+ * Raw engine speed on the loaded model: prompt processing (one batch), generation (one token at a time, greedy),
+ * the wasm heap's peak, and the streaming-read bandwidth of the same runtime, the roofline generation is
+ * measured against. Shared by the Node benchmark and the engine worker, so both measure the same thing.
+ */
+import type { BenchmarkOptions, BenchmarkResult } from './api';
+import type { WasmEngine } from './wasm-engine';
+import { argmax } from '../chat/sampler';
+
+export function benchmarkEngine(engine: WasmEngine, opts: BenchmarkOptions): BenchmarkResult {
+  const info = engine.info;
+  if (!info) throw new Error('benchmarkEngine needs a loaded model');
+  const threads = opts.threads ?? engine.threads;
+  engine.setThreads(threads);
+
+  // Token ids spread over the vocabulary, below the control tokens at its top.
+  const prompt = Array.from({ length: opts.promptTokens }, (_, i) => (i * 7919 + 13) % Math.max(1, info.nVocab - 256));
+  engine.clear();
+  engine.eval(prompt.slice(0, 8)); // warm-up: first-touch page faults and thread wake-up
+  engine.clear();
+
+  let t0 = performance.now();
+  let logits = engine.eval(prompt);
+  const promptMs = performance.now() - t0;
+
+  t0 = performance.now();
+  for (let i = 0; i < opts.generateTokens; i++) logits = engine.eval([argmax(logits)]);
+  const generateMs = performance.now() - t0;
+  engine.clear();
+
+  return {
+    threads,
+    promptTokensPerSecond: opts.promptTokens / (promptMs / 1000),
+    generationTokensPerSecond: opts.generateTokens / (generateMs / 1000),
+    peakMemoryBytes: engine.memoryStats().heapBytes,
+    bandwidthGBps: engine.bandwidth({ bytes: 256 << 20, repeats: 5, threads }),
+    bytesPerToken: info.plan.weightBytesPerToken,
+  };
+}

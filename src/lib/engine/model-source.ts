@@ -1,0 +1,71 @@
+/**
+ * Where the engine worker reads model bytes from, as a sequence of chunks handed to the engine one at a time:
+ * never the whole file in one buffer, never the bytes through the page.
+ */
+import { TritError } from '../errors';
+import { getModelStore } from '../store';
+import type { ModelSource } from './api';
+
+export interface ModelBytes {
+  name: string;
+  size: number;
+  chunks(): AsyncIterable<Uint8Array>;
+  /** Lets go of what opening took (e.g. the store's in-use hold on a stored model). */
+  release(): void;
+}
+
+/** Network reads arrive in small pieces; the engine copies fewer, larger ones. */
+const URL_CHUNK_BYTES = 8 << 20;
+
+export async function openModelSource(source: ModelSource): Promise<ModelBytes> {
+  return source.kind === 'stored' ? openStored(source.modelId) : openUrl(source.url);
+}
+
+async function openStored(modelId: string): Promise<ModelBytes> {
+  const store = getModelStore();
+  const opened = await store.open(modelId);
+  // While the engine holds the model, the store refuses to delete it.
+  const release = await store.hold(modelId);
+  return { name: opened.fileName, size: opened.size, chunks: () => opened.chunks(), release };
+}
+
+async function openUrl(url: string): Promise<ModelBytes> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw new TritError('network', `Could not fetch the model at ${url}: ${String(e)}.`, 'Check the connection, or download the model to this device first.');
+  }
+  if (!response.ok || !response.body) {
+    throw new TritError('network', `The model at ${url} answered ${response.status} ${response.statusText}.`, 'Check the address, or download the model to this device first.');
+  }
+  const size = Number(response.headers.get('content-length'));
+  if (!Number.isFinite(size) || size <= 0) {
+    throw new TritError('size_unknown', `The server did not say how large ${url} is.`, 'Download the model into the app first; it then loads from this device.');
+  }
+  const name = decodeURIComponent(new URL(url, globalThis.location?.href).pathname.split('/').pop() || 'model.gguf');
+  const body = response.body;
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    const reader = body.getReader();
+    const buffer = new Uint8Array(Math.min(URL_CHUNK_BYTES, size));
+    let filled = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      let offset = 0;
+      while (offset < value.length) {
+        const n = Math.min(buffer.length - filled, value.length - offset);
+        buffer.set(value.subarray(offset, offset + n), filled);
+        filled += n;
+        offset += n;
+        if (filled === buffer.length) {
+          // The consumer copies each chunk into wasm memory before asking for the next, so one buffer serves all.
+          yield buffer;
+          filled = 0;
+        }
+      }
+    }
+    if (filled > 0) yield buffer.subarray(0, filled);
+  }
+  return { name, size, chunks, release: () => undefined };
+}
