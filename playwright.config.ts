@@ -6,6 +6,19 @@ import { existsSync } from 'node:fs';
 const systemChromium = process.env.TRIT_CHROMIUM ?? '/usr/bin/chromium';
 const executablePath = existsSync(systemChromium) ? systemChromium : undefined;
 
+export const launchOptions = {
+  executablePath,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
+
 export const ISOLATED_URL = 'http://localhost:4173';
 export const UNISOLATED_URL = 'http://localhost:4174';
 
@@ -21,18 +34,7 @@ export default defineConfig({
   outputDir: 'test-results/e2e',
   use: {
     baseURL: ISOLATED_URL,
-    launchOptions: {
-      executablePath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
+    launchOptions,
   },
   webServer: [
     {

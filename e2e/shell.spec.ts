@@ -1,5 +1,8 @@
-import { test, expect, type Page } from '@playwright/test';
-import { UNISOLATED_URL } from '../playwright.config';
+import { test, expect, chromium, type Page } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ISOLATED_URL, UNISOLATED_URL, launchOptions } from '../playwright.config';
 
 async function waitForServiceWorkerControl(page: Page) {
   await page.waitForFunction(() => navigator.serviceWorker?.controller != null, undefined, { timeout: 60_000 });
@@ -25,14 +28,27 @@ test('online visit, then offline reload: isolated, threaded, served by the servi
   await expectThreadedSelfTest(page);
 });
 
-test('Chrome finds the app installable', async ({ page }) => {
-  await page.goto('/');
-  await waitForServiceWorkerControl(page);
-  const cdp = await page.context().newCDPSession(page);
-  const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
-    installabilityErrors: Array<{ errorId: string }>;
-  };
-  expect(installabilityErrors).toEqual([]);
+test('Chrome finds the app installable', async () => {
+  // Playwright's usual contexts are incognito, where Chrome never offers installation: use a real profile.
+  const profile = mkdtempSync(join(tmpdir(), 'trit-profile-'));
+  const context = await chromium.launchPersistentContext(profile, { ...launchOptions, headless: true });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(ISOLATED_URL);
+    await waitForServiceWorkerControl(page);
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
+      installabilityErrors: Array<{ errorId: string }>;
+    };
+    expect(installabilityErrors).toEqual([]);
+    await checkManifest(page);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
+
+async function checkManifest(page: Page) {
   const manifest = await page.evaluate(async () => {
     const href = document.querySelector<HTMLLinkElement>('link[rel="manifest"]')!.href;
     return (await fetch(href)).json();
@@ -41,7 +57,7 @@ test('Chrome finds the app installable', async ({ page }) => {
   expect(manifest.icons.map((i: { sizes: string; purpose: string }) => `${i.sizes} ${i.purpose}`)).toEqual(
     expect.arrayContaining(['192x192 any', '512x512 any', '512x512 maskable']),
   );
-});
+}
 
 test('a host without COOP/COEP headers ends isolated once the service worker takes over', async ({ page }) => {
   const response = await page.goto(UNISOLATED_URL);
