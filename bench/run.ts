@@ -20,7 +20,7 @@ const json = flag('--json');
 const quick = flag('--quick'); // a small model, to check the harness itself
 const PROMPT_TOKENS = 128;
 const GENERATE_TOKENS = 64;
-const N_CTX = 512;
+const N_CTX = 4096; // the app's default: peak memory includes a full-length KV cache
 const log = (...m: unknown[]) => { if (!json) console.error(...m); };
 
 function ensureModel(): string {
