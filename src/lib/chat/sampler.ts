@@ -5,22 +5,11 @@
  */
 import { TritError } from '../errors';
 import { Prng, randomSeed } from './prng';
+import type { SamplingSettings } from '../engine/api';
 
-export interface SamplerSettings {
-  /** 0 (or less) = greedy. */
-  temperature: number;
-  /** 0 = off. */
-  topK: number;
-  /** 1 = off. */
-  topP: number;
-  /** 0 = off: drop tokens less likely than minP times the most likely one. */
-  minP: number;
-  /** 1 = off; >1 makes recently seen tokens less likely (llama.cpp's rule: divide positive logits, multiply negative). */
-  repeatPenalty: number;
-  /** How many of the most recent tokens the penalty looks at (0 = none). */
-  repeatLastN: number;
-  seed?: number;
-}
+/** The sampling part of the API's SamplingSettings: 0 temperature = greedy; topK 0, topP 1, minP 0 and
+ * repeatPenalty 1 switch a step off (llama.cpp's repetition rule: divide positive logits, multiply negative). */
+export type SamplerSettings = Omit<SamplingSettings, 'maxTokens' | 'stop'>;
 
 export const DEFAULT_SAMPLER_SETTINGS: SamplerSettings = {
   temperature: 0.8,

@@ -29,17 +29,7 @@ export interface ModelManifest {
   updatedAt: number;
 }
 
-export interface NewManifest {
-  id: string;
-  name: string;
-  url?: string;
-  origin: 'download' | 'import';
-  fileName: string;
-  size: number;
-  shardSize: number;
-  sha256?: string;
-  memoryBytes?: number;
-}
+export type NewManifest = Pick<ModelManifest, 'id' | 'name' | 'url' | 'origin' | 'fileName' | 'size' | 'shardSize' | 'sha256' | 'memoryBytes'>;
 
 export function createManifest(m: NewManifest, now: number): ModelManifest {
   return {
