@@ -1,6 +1,9 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
 import { startServiceWorker } from './lib/pwa/service-worker';
+import { PwaState } from './lib/ui/pwa.svelte';
 
-startServiceWorker();
-mount(App, { target: document.getElementById('app')! });
+const pwa = new PwaState();
+pwa.listen(window);
+startServiceWorker(pwa.serviceWorkerHooks);
+mount(App, { target: document.getElementById('app')!, props: { pwa } });
