@@ -117,34 +117,43 @@ export class EngineWorker implements EngineWorkerApi {
       this.releaseModel();
       const bytes = await openModelSource(source);
       try {
-        let header: Uint8Array | undefined;
+        // The engine's GGUF reader parses the header first: it gives the tokenizer and chat template their
+        // metadata, and the file's size when the server did not say (static hosts often gzip unknown types).
+        let head: Uint8Array | undefined;
         let inspection: GgufInspection | undefined;
+        let total = 0;
         let loaded = 0;
         let lastReport = 0;
-        engine.loadBegin(bytes.size, { nCtx: opts.nCtx });
+        const feed = (chunk: Uint8Array) => {
+          // Past the last tensor there is at most alignment padding, which carries nothing.
+          const piece = chunk.subarray(0, Math.max(0, Math.min(chunk.byteLength, total - loaded)));
+          if (piece.byteLength) engine.loadChunk(piece);
+          loaded += piece.byteLength;
+          const now = performance.now();
+          if (onProgress && (now - lastReport > 100 || loaded === total)) {
+            lastReport = now;
+            onProgress({ loadedBytes: loaded, totalBytes: total });
+          }
+        };
         for await (const chunk of bytes.chunks()) {
           if (signal.aborted) throw new TritError('cancelled', 'Loading the model was stopped.', 'Load it again when you are ready.');
-          // The engine's GGUF reader gives the tokenizer and chat template their metadata from the header,
-          // which the first chunk or few hold; only those are kept aside.
-          if (!inspection?.complete) {
-            header = header ? concat(header, chunk) : chunk.slice();
-            inspection = engine.inspect(header, { fileSize: bytes.size, nCtx: opts.nCtx });
+          if (inspection?.complete) {
+            feed(chunk);
+          } else {
+            head = head ? concat(head, chunk) : chunk.slice();
+            inspection = engine.inspect(head, { fileSize: bytes.size, nCtx: opts.nCtx });
             if (inspection.complete) {
-              header = undefined;
               if (inspection.planError) throw inspection.planError;
+              total = bytes.size ?? inspection.headerBytes + Math.max(0, ...inspection.tensors.map((t) => t.offset + t.bytes));
+              engine.loadBegin(total, { nCtx: opts.nCtx });
+              feed(head);
+              head = undefined;
             }
-          }
-          engine.loadChunk(chunk);
-          loaded += chunk.byteLength;
-          const now = performance.now();
-          if (onProgress && (now - lastReport > 100 || loaded === bytes.size)) {
-            lastReport = now;
-            onProgress({ loadedBytes: loaded, totalBytes: bytes.size });
           }
           await yieldToEventLoop();
         }
-        const loadedInfo = engine.loadEnd();
         if (!inspection?.complete) throw new TritError('truncated', 'The model file ended inside its header.', 'Download or import the model again.');
+        const loadedInfo = engine.loadEnd();
         const meta = inspection.metadata;
         const tokenizer = Tokenizer.fromGGUFMetadata(meta);
         const template = ChatTemplate.forModel(meta, tokenizer);
@@ -153,7 +162,7 @@ export class EngineWorker implements EngineWorkerApi {
           name: String(meta['general.name'] ?? bytes.name),
           architecture: loadedInfo.architecture,
           parameters: loadedInfo.parameters,
-          fileBytes: bytes.size,
+          fileBytes: total,
           nCtx: loadedInfo.nCtx,
           nCtxTrain: loadedInfo.nCtxTrain,
           nVocab: loadedInfo.nVocab,

@@ -8,7 +8,8 @@ import type { ModelSource } from './api';
 
 export interface ModelBytes {
   name: string;
-  size: number;
+  /** Undefined when the server did not say (e.g. a gzip-encoded response); the GGUF header then tells. */
+  size?: number;
   chunks(): AsyncIterable<Uint8Array>;
   /** Lets go of what opening took (e.g. the store's in-use hold on a stored model). */
   release(): void;
@@ -39,15 +40,14 @@ async function openUrl(url: string): Promise<ModelBytes> {
   if (!response.ok || !response.body) {
     throw new TritError('network', `The model at ${url} answered ${response.status} ${response.statusText}.`, 'Check the address, or download the model to this device first.');
   }
-  const size = Number(response.headers.get('content-length'));
-  if (!Number.isFinite(size) || size <= 0) {
-    throw new TritError('size_unknown', `The server did not say how large ${url} is.`, 'Download the model into the app first; it then loads from this device.');
-  }
+  // A compressed response's Content-Length counts compressed bytes, so it says nothing about the file's size.
+  const length = Number(response.headers.get('content-length'));
+  const size = !response.headers.get('content-encoding') && Number.isFinite(length) && length > 0 ? length : undefined;
   const name = decodeURIComponent(new URL(url, globalThis.location?.href).pathname.split('/').pop() || 'model.gguf');
   const body = response.body;
   async function* chunks(): AsyncGenerator<Uint8Array> {
     const reader = body.getReader();
-    const buffer = new Uint8Array(Math.min(URL_CHUNK_BYTES, size));
+    const buffer = new Uint8Array(Math.min(URL_CHUNK_BYTES, size ?? URL_CHUNK_BYTES));
     let filled = 0;
     for (;;) {
       const { done, value } = await reader.read();
