@@ -40,6 +40,10 @@ async function openUrl(url: string): Promise<ModelBytes> {
   if (!response.ok || !response.body) {
     throw new TritError('network', `The model at ${url} answered ${response.status} ${response.statusText}.`, 'Check the address, or download the model to this device first.');
   }
+  // Single-page hosts answer a missing file with their index page and 200.
+  if ((response.headers.get('content-type') ?? '').startsWith('text/html')) {
+    throw new TritError('not_found', `There is no model file at ${url} (the server sent a web page instead).`, 'Check the address, or download the model to this device first.');
+  }
   // A compressed response's Content-Length counts compressed bytes, so it says nothing about the file's size.
   const length = Number(response.headers.get('content-length'));
   const size = !response.headers.get('content-encoding') && Number.isFinite(length) && length > 0 ? length : undefined;
