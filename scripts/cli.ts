@@ -4,12 +4,21 @@
  *   logits --model <gguf> --tokens 1,2,3 [--threads N] [--batch] [--ctx N]
  *        prints one JSON object {"n_vocab": V, "logits": [[V floats] per input position]}; token by token by
  *        default (as in generation), all at once with --batch (as in prompt processing)
- * Add further subcommands (generate, tokenize) to COMMANDS below.
+ *   tokenize --model <gguf> --text <text> [--no-bos] [--special]
+ *        prints the token ids as a JSON array; --special turns control-token text (<|eot_id|>) into those tokens
+ *   generate --model <gguf> --prompt <text> [--system S] [sampling options] [--threads N] [--ctx N] [--json]
+ *        [--interactive]
+ *        streams the reply to stdout and stats to stderr; --json prints one {text, tokens, stats} object instead;
+ *        --interactive keeps chatting, one user message per line of stdin (--prompt optional)
  */
-import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import { openSync, readSync, closeSync, statSync, existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { createNodeEngine, loadModelFile } from '../src/lib/engine/node';
-import { EngineError } from '../src/lib/engine/errors';
-import type { MetadataValue, WasmEngine } from '../src/lib/engine/wasm-engine';
+import { createChat } from '../src/lib/engine/loader';
+import { DEFAULT_SAMPLER_SETTINGS, type ChatMessage, type ChatResult, type SamplingSettings } from '../src/lib/chat';
+import { TritError } from '../src/lib/errors';
+import { Tokenizer } from '../src/lib/tokenizer';
+import type { EngineModelInfo, MetadataValue, WasmEngine } from '../src/lib/engine/wasm-engine';
 
 interface ParsedArgs {
   positional: string[];
@@ -36,10 +45,28 @@ function intOption(args: ParsedArgs, name: string, fallback: number): number {
   return n;
 }
 
+function numberOption(args: ParsedArgs, name: string, fallback: number): number {
+  const v = args.options.get(name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (v === true || !Number.isFinite(n)) usage(`--${name} needs a number`);
+  return n;
+}
+
+function stringOption(args: ParsedArgs, name: string): string | undefined {
+  const v = args.options.get(name);
+  if (v === true) usage(`--${name} needs a value`);
+  return v;
+}
+
 function usage(problem?: string): never {
   if (problem) console.error(`error: ${problem}`);
   console.error('usage: npm run cli -- info <model.gguf> [--ctx N]\n' +
-    '       npm run cli -- logits --model <model.gguf> --tokens 1,2,3 [--threads N] [--batch] [--ctx N]');
+    '       npm run cli -- logits --model <model.gguf> --tokens 1,2,3 [--threads N] [--batch] [--ctx N]\n' +
+    '       npm run cli -- tokenize --model <model.gguf> --text <text> [--no-bos] [--special]\n' +
+    '       npm run cli -- generate --model <model.gguf> --prompt <text> [--system <text>] [--temp F] [--top-k N]\n' +
+    '            [--top-p F] [--min-p F] [--repeat-penalty F] [--repeat-last-n N] [--seed N] [--max-tokens N]\n' +
+    '            [--stop <text>] [--threads N] [--ctx N] [--json] [--interactive]');
   process.exit(2);
 }
 
@@ -106,8 +133,110 @@ async function logits(args: ParsedArgs): Promise<void> {
   process.stdout.write(JSON.stringify({ n_vocab: model.nVocab, logits: rows }) + '\n');
 }
 
-/** Subcommands by name. generate and tokenize are added here by the tokenizer/chat work. */
-const COMMANDS: Record<string, (args: ParsedArgs) => Promise<void>> = { info, logits };
+/** The GGUF header of a file, read by the engine's parser. */
+async function readMetadata(engine: WasmEngine, path: string, nCtx = 0) {
+  const r = await engine.inspectFile(readPrefix(path), statSync(path).size, { nCtx });
+  if (!r.complete) throw new Error('unreachable: inspectFile returns a complete header');
+  if (r.planError) throw r.planError;
+  return r.metadata;
+}
+
+function modelPath(args: ParsedArgs, command: string): string {
+  const path = args.options.get('model');
+  if (typeof path !== 'string') usage(`${command} needs --model <file>`);
+  if (!existsSync(path)) throw new TritError('model_not_found', `There is no model file at ${path}.`, 'Check the path given to --model.');
+  return path;
+}
+
+async function tokenize(args: ParsedArgs): Promise<void> {
+  const path = modelPath(args, 'tokenize');
+  const text = args.options.get('text');
+  if (typeof text !== 'string') usage('tokenize needs --text <text>');
+  const engine = await createNodeEngine({ threads: 1 });
+  const tokenizer = Tokenizer.fromGGUFMetadata(await readMetadata(engine, path));
+  const ids = tokenizer.encode(text, {
+    addBos: args.options.has('no-bos') ? false : undefined,
+    parseSpecial: args.options.has('special'),
+  });
+  process.stdout.write(JSON.stringify(ids) + '\n');
+}
+
+function samplingFrom(args: ParsedArgs): SamplingSettings {
+  const d = DEFAULT_SAMPLER_SETTINGS;
+  const seed = args.options.has('seed') ? intOption(args, 'seed', 0) : undefined;
+  const stop = stringOption(args, 'stop');
+  return {
+    temperature: numberOption(args, 'temp', d.temperature),
+    topK: intOption(args, 'top-k', d.topK),
+    topP: numberOption(args, 'top-p', d.topP),
+    minP: numberOption(args, 'min-p', d.minP),
+    repeatPenalty: numberOption(args, 'repeat-penalty', d.repeatPenalty),
+    repeatLastN: intOption(args, 'repeat-last-n', d.repeatLastN),
+    seed,
+    maxTokens: intOption(args, 'max-tokens', 256),
+    stop: stop === undefined ? undefined : [stop],
+  };
+}
+
+function printStats(result: ChatResult, model: EngineModelInfo, threads: number): void {
+  const s = result.stats;
+  console.error(
+    `\n[prompt ${s.promptTokens} tokens (${s.evaluatedPromptTokens} evaluated, ${s.promptTokensPerSecond.toFixed(1)} tok/s)` +
+      ` | generated ${s.generatedTokens} tokens (${s.generationTokensPerSecond.toFixed(1)} tok/s)` +
+      ` | first token ${s.timeToFirstTokenMs.toFixed(0)} ms | stop: ${s.stopReason}` +
+      (s.droppedMessages ? ` | ${s.droppedMessages} oldest messages left out to fit the ${model.nCtx}-token context` : '') +
+      ` | seed ${s.seed} | ${threads} thread${threads === 1 ? '' : 's'}]`,
+  );
+}
+
+async function generate(args: ParsedArgs): Promise<void> {
+  const path = modelPath(args, 'generate');
+  const prompt = stringOption(args, 'prompt');
+  const interactive = args.options.has('interactive');
+  const json = args.options.has('json');
+  if (prompt === undefined && !interactive) usage('generate needs --prompt <text> (or --interactive)');
+  if (json && interactive) usage('--json and --interactive do not go together');
+  const system = stringOption(args, 'system');
+  const sampling = samplingFrom(args);
+  const threads = Math.max(1, intOption(args, 'threads', 1));
+  const nCtx = intOption(args, 'ctx', 0);
+
+  const engine = await createNodeEngine({ threads });
+  const metadata = await readMetadata(engine, path, nCtx);
+  const model = await loadModelFile(engine, path, nCtx);
+  const { session, templateNotice } = createChat(engine, metadata);
+  if (templateNotice) console.error(`note: ${templateNotice}`);
+
+  const messages: ChatMessage[] = system ? [{ role: 'system', content: system }] : [];
+  const reply = async (content: string): Promise<ChatResult> => {
+    messages.push({ role: 'user', content });
+    const result = await session.generate(messages, sampling, {
+      onToken: json ? undefined : (d) => { if (d.text) process.stdout.write(d.text); },
+    });
+    messages.push({ role: 'assistant', content: result.text });
+    // The same seed on every turn would make each reply start the same way; follow on from this one.
+    if (sampling.seed !== undefined) sampling.seed = (result.stats.seed + 1) >>> 0;
+    return result;
+  };
+
+  if (!interactive) {
+    const result = await reply(prompt!);
+    if (json) process.stdout.write(JSON.stringify({ text: result.text, tokens: result.tokens, stats: result.stats }) + '\n');
+    else printStats(result, model, engine.threads);
+    return;
+  }
+  if (prompt !== undefined) printStats(await reply(prompt), model, engine.threads);
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  const ask = () => { if (process.stdin.isTTY) process.stderr.write('> '); };
+  ask();
+  for await (const line of lines) {
+    if (line.trim()) printStats(await reply(line), model, engine.threads);
+    ask();
+  }
+}
+
+/** Subcommands by name. */
+const COMMANDS: Record<string, (args: ParsedArgs) => Promise<void>> = { info, logits, tokenize, generate };
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
@@ -119,7 +248,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0), // the engine's pthread workers would keep Node alive
   (e: unknown) => {
-    if (e instanceof EngineError) console.error(`error (${e.code}): ${e.message}\n${e.hint}`);
+    if (e instanceof TritError) console.error(`error (${e.code}): ${e.message}\n${e.hint}`);
     else console.error(e);
     process.exit(1);
   },

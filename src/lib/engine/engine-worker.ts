@@ -6,8 +6,8 @@ import * as Comlink from 'comlink';
 import { installErrorTransfer } from './comlink-errors';
 import { WasmEngine, type GgufInspection } from './wasm-engine';
 import { TritError } from '../errors';
-import { Tokenizer } from '../tokenizer';
-import { ChatSession, ChatTemplate, type LanguageModel } from '../chat';
+import type { ChatSession } from '../chat';
+import { createChat } from './loader';
 import { openModelSource } from './model-source';
 import { benchmarkEngine } from './benchmark';
 import type {
@@ -155,9 +155,7 @@ export class EngineWorker implements EngineWorkerApi {
         if (!inspection?.complete) throw new TritError('truncated', 'The model file ended inside its header.', 'Download or import the model again.');
         const loadedInfo = engine.loadEnd();
         const meta = inspection.metadata;
-        const tokenizer = Tokenizer.fromGGUFMetadata(meta);
-        const template = ChatTemplate.forModel(meta, tokenizer);
-        const session = new ChatSession(this.languageModel(engine), tokenizer, template);
+        const { session, templateNotice } = createChat(engine, meta, { beforeEval: yieldToEventLoop });
         const info: ModelInfo = {
           name: String(meta['general.name'] ?? bytes.name),
           architecture: loadedInfo.architecture,
@@ -168,7 +166,7 @@ export class EngineWorker implements EngineWorkerApi {
           nVocab: loadedInfo.nVocab,
           memoryBytes: loadedInfo.plan.total,
           loadMs: performance.now() - started,
-          templateNotice: template.notice,
+          templateNotice,
         };
         this.model = { info, session, release: bytes.release };
         return info;
@@ -222,20 +220,6 @@ export class EngineWorker implements EngineWorkerApi {
     this.model.release();
     this.model = undefined;
     this.engine?.unload();
-  }
-
-  /** The engine as the chat logic sees it, yielding to the event loop before each call so cancel() is heard. */
-  private languageModel(engine: WasmEngine): LanguageModel {
-    return {
-      get nCtx() { return engine.info!.nCtx; },
-      get nVocab() { return engine.info!.nVocab; },
-      get nPast() { return engine.nPast; },
-      async eval(tokens, opts) {
-        await yieldToEventLoop();
-        return engine.eval(tokens, opts);
-      },
-      truncate: (n) => engine.truncate(n),
-    };
   }
 
   private requireEngine(): WasmEngine {
