@@ -122,6 +122,7 @@ export class EngineWorker implements EngineWorkerApi {
         let head: Uint8Array | undefined;
         let inspection: GgufInspection | undefined;
         let total = 0;
+        let nCtx: number | undefined;
         let loaded = 0;
         let lastReport = 0;
         const feed = (chunk: Uint8Array) => {
@@ -141,11 +142,17 @@ export class EngineWorker implements EngineWorkerApi {
             feed(chunk);
           } else {
             head = head ? concat(head, chunk) : chunk.slice();
-            inspection = engine.inspect(head, { fileSize: bytes.size, nCtx: opts.nCtx });
+            inspection = engine.inspect(head, { fileSize: bytes.size });
             if (inspection.complete) {
+              // A context longer than the model was trained for is clamped to its maximum, not refused: the
+              // setting is the person's upper bound, and models differ (the demo model has 256, 2B-4T 4096).
+              const trained = Number(inspection.metadata[`${String(inspection.metadata['general.architecture'])}.context_length`]) || 0;
+              nCtx = opts.nCtx && trained ? Math.min(opts.nCtx, trained) : opts.nCtx;
+              if (nCtx !== undefined) inspection = engine.inspect(head, { fileSize: bytes.size, nCtx });
+              if (!inspection.complete) throw new TritError('internal', 'The model header could not be read twice.', 'Reload the page.');
               if (inspection.planError) throw inspection.planError;
               total = bytes.size ?? inspection.headerBytes + Math.max(0, ...inspection.tensors.map((t) => t.offset + t.bytes));
-              engine.loadBegin(total, { nCtx: opts.nCtx });
+              engine.loadBegin(total, { nCtx });
               feed(head);
               head = undefined;
             }

@@ -1,0 +1,143 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { sendAndWaitForReply, waitForModelReady } from './helpers';
+
+const SIZES = [
+  { name: 'phone', width: 360, height: 740 },
+  { name: 'tablet', width: 800, height: 1280 },
+  { name: 'laptop', width: 1366, height: 768 },
+] as const;
+
+const MARKDOWN_PROMPT = 'Give me a short list of three study tips.';
+
+async function screenshot(page: Page, testInfo: TestInfo, name: string) {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path, fullPage: false });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+/** Fails on any axe violation rated serious or critical. */
+async function expectNoSeriousViolations(page: Page, label: string) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${label}: ${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(serious).toEqual([]);
+}
+
+/** Every visible button is at least 44 x 44 CSS pixels, so a finger can hit it. */
+async function expectTouchTargets(page: Page) {
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll('button, summary, select, input:not([type=hidden]), textarea, a[href]')]
+      .filter((el) => {
+        const r = el.getBoundingClientRect();
+        const style = getComputedStyle(el);
+        const visible = r.width > 0 && r.height > 0 && style.visibility !== 'hidden' && !el.closest('.visually-hidden');
+        // Links inside text (a model's reply) follow text size, as WCAG 2.5.8 allows for inline targets.
+        const inline = el.tagName === 'A' && el.closest('.markdown');
+        return visible && !inline && (r.height < 44 || r.width < 44) && el.getAttribute('type') !== 'range';
+      })
+      .map((el) => `${el.tagName.toLowerCase()} "${(el.textContent ?? '').trim().slice(0, 30)}" ${Math.round(el.getBoundingClientRect().width)}x${Math.round(el.getBoundingClientRect().height)}`),
+  );
+  expect(small).toEqual([]);
+}
+
+async function expectNoHorizontalScroll(page: Page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+}
+
+for (const size of SIZES) {
+  for (const scheme of ['light', 'dark'] as const) {
+    test(`${size.name} ${scheme}: layout, touch targets and accessibility`, async ({ page }, testInfo) => {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
+      await page.goto('/');
+      await waitForModelReady(page);
+      await screenshot(page, testInfo, `${size.name}-${scheme}-start`);
+      await expectNoSeriousViolations(page, 'start');
+
+      await sendAndWaitForReply(page, MARKDOWN_PROMPT);
+      await expectNoHorizontalScroll(page);
+      await expectTouchTargets(page);
+      await screenshot(page, testInfo, `${size.name}-${scheme}-chat`);
+      await expectNoSeriousViolations(page, 'chat');
+
+      const toggle = page.getByTestId('toggle-sidebar');
+      if (await toggle.isVisible()) {
+        await toggle.click();
+        await expect(page.getByTestId('conversation-item').first()).toBeVisible();
+        await screenshot(page, testInfo, `${size.name}-${scheme}-chats`);
+        await expectNoSeriousViolations(page, 'chats drawer');
+        await page.keyboard.press('Escape');
+      }
+
+      await page.getByTestId('open-settings').click();
+      await expect(page.getByTestId('settings')).toBeVisible();
+      await screenshot(page, testInfo, `${size.name}-${scheme}-settings`);
+      await expectNoSeriousViolations(page, 'settings');
+      await page.keyboard.press('Escape');
+
+      await page.getByTestId('model-chip').click();
+      await expect(page.getByTestId('model-manager')).toBeVisible();
+      await screenshot(page, testInfo, `${size.name}-${scheme}-models`);
+      await expectNoSeriousViolations(page, 'models');
+      await page.keyboard.press('Escape');
+    });
+  }
+}
+
+test('keyboard only: reach the composer, send, and open settings; focus is visible', async ({ page }) => {
+  await page.goto('/');
+  await waitForModelReady(page);
+  // The skip link is the first stop and jumps to the message box.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to the chat' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('composer')).toBeFocused();
+  await page.keyboard.type('Hi there');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('message-assistant').last()).toHaveAttribute('data-pending', 'false', { timeout: 120_000 });
+
+  await page.getByTestId('open-settings').focus();
+  const outline = await page.getByTestId('open-settings').evaluate((el) => getComputedStyle(el).outlineStyle);
+  expect(outline).not.toBe('none');
+  await page.keyboard.press('Enter');
+  await expect(page.getByLabel('Instructions for the assistant (system prompt)')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('settings')).toBeHidden();
+  await expect(page.getByTestId('open-settings')).toBeFocused();
+});
+
+function readSavedSettings(): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open('trit-settings');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const get = open.result.transaction('settings').objectStore('settings').get('settings');
+      get.onsuccess = () => resolve(get.result);
+      get.onerror = () => reject(get.error);
+    };
+  });
+}
+
+test('settings are saved across reloads and reset to defaults', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('open-settings').click();
+  const prompt = page.getByLabel('Instructions for the assistant (system prompt)');
+  await prompt.fill('Always answer in French.');
+  await prompt.blur();
+  await page.getByLabel('Context size (tokens)').selectOption('1024');
+  await page.getByLabel('Threads').selectOption('1');
+  // Reload only once the last change is in IndexedDB.
+  await expect.poll(() => page.evaluate(readSavedSettings)).toMatchObject({ threads: 1, contextSize: 1024 });
+  await page.reload();
+  await page.getByTestId('open-settings').click();
+  await expect(prompt).toHaveValue('Always answer in French.');
+  await expect(page.getByLabel('Context size (tokens)')).toHaveValue('1024');
+  await expect(page.getByLabel('Threads')).toHaveValue('1');
+  await page.getByTestId('reset-settings').click();
+  await expect(prompt).toHaveValue(/helpful assistant/);
+  await expect(page.getByLabel('Context size (tokens)')).toHaveValue('2048');
+  await expect(page.getByLabel('Threads')).toHaveValue('auto');
+});
