@@ -68,3 +68,21 @@ test('regenerate, edit-and-resend, rename and delete work on the saved conversat
   await page.getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(page.getByTestId('conversation-item')).toHaveCount(0);
 });
+
+test('the demo model, decoding greedily in the app, says 7 plus 5 is 12 and what it is', async ({ page }) => {
+  await page.goto('/');
+  await waitForModelReady(page);
+  await page.getByTestId('open-settings').click();
+  const temperature = page.locator('#temperature');
+  await temperature.fill('0');
+  await temperature.dispatchEvent('change');
+  await expect(page.getByTestId('settings-saved')).toHaveText('Saved');
+  await page.keyboard.press('Escape');
+
+  const sum = await sendAndWaitForReply(page, 'What is 7 plus 5?');
+  await expect(sum.locator('.markdown')).toContainText('12');
+  await page.getByRole('button', { name: 'New chat' }).first().click().catch(() => undefined);
+  const who = await sendAndWaitForReply(page, 'Who are you?');
+  await expect(who.locator('.markdown')).toContainText('small demo model');
+  await expect(who.locator('.markdown')).toContainText('offline');
+});

@@ -26,7 +26,8 @@ export const LIMITS = {
 } as const;
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
-  systemPrompt: 'You are a helpful assistant for pupils and teachers. Answer clearly and briefly.',
+  // A prompt the demo model saw in training (it is too small to generalise to others); fine for larger models too.
+  systemPrompt: 'You are a helpful assistant.',
   temperature: 0.7,
   topP: 0.9,
   maxTokens: 512,
