@@ -54,6 +54,7 @@ export const en = {
   emptyChatTitle: 'Start a conversation',
   emptyChatBody: 'Type a question below. Everything runs on this device, even without internet.',
   thinking: 'Thinking…',
+  emptyReply: 'The model ended its reply without saying anything. Try asking another way.',
   waitingForEngine: 'Waiting for the engine to finish its previous task…',
   stopped: 'Stopped.',
   stoppedAtMaxTokens: 'Reached the reply length limit (Settings → Maximum reply length).',
