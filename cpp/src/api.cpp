@@ -89,6 +89,7 @@ constexpr int kMaxWorkers = 64;
 struct SelfTest {
   uint8_t* weights = nullptr;
   int8_t* activations = nullptr;
+  int16_t* activations_q16 = nullptr;  // the same, permuted for the SIMD kernel
   int32_t* simd_acc = nullptr;
   int32_t* scalar_acc = nullptr;
   int rows = 0;
@@ -106,6 +107,7 @@ SelfTest g_selftest;
 void selftest_free() {
   free(g_selftest.weights);
   free(g_selftest.activations);
+  free(g_selftest.activations_q16);
   free(g_selftest.simd_acc);
   free(g_selftest.scalar_acc);
   g_selftest = SelfTest{};
@@ -117,7 +119,7 @@ void selftest_simd_task(void* ctx, int worker, int n_workers) {
   split_range(st.row_end - st.row_begin, worker, n_workers, &begin, &end);
   const int row_bytes = kSelfTestRowElems / 4;
   for (int r = st.row_begin + begin; r < st.row_begin + end; r++)
-    st.simd_acc[r] = i2s_dot_simd(st.weights + (size_t)r * row_bytes, st.activations, kSelfTestRowElems);
+    st.simd_acc[r] = i2s_dot_q16(st.weights + (size_t)r * row_bytes, st.activations_q16, kSelfTestRowElems);
   st.job_threads[worker] = pthread_self();
   st.job_did_work[worker] = end > begin;
 }
@@ -142,7 +144,7 @@ struct KernelJob {
   const int32_t* sums;
   int n_tokens;
   float* y;
-  int8_t* decoded;
+  int16_t* q16;  // q permuted by i2s_permute_q16
 };
 
 void kernel_task(void* ctx, int worker, int n_workers) {
@@ -152,12 +154,12 @@ void kernel_task(void* ctx, int worker, int n_workers) {
   if (j->kernel == 0) {
     i2s_matmul_scalar(j->w, 1.0f, j->ne0, begin, end, j->q, j->s, j->sums, j->n_tokens, j->y, j->ne1);
   } else if (j->kernel == 1) {
+    // One token at a time, as generation runs.
     for (int t = 0; t < j->n_tokens; t++)
-      i2s_matvec_simd(j->w, 1.0f, j->ne0, begin, end, j->q + (size_t)t * j->ne0, j->s[t], j->sums[t],
-                      j->y + (size_t)t * j->ne1);
+      i2s_matvec_q16(j->w, 1.0f, j->ne0, begin, end, j->q16 + (size_t)t * j->ne0, j->s[t], j->sums[t],
+                     j->y + (size_t)t * j->ne1);
   } else {
-    i2s_matmul_simd(j->w, 1.0f, j->ne0, begin, end, j->q, j->s, j->sums, j->n_tokens, j->y, j->ne1,
-                    j->decoded + (size_t)worker * j->ne0);
+    i2s_matmul_q16(j->w, 1.0f, j->ne0, begin, end, j->q16, j->s, j->sums, j->n_tokens, j->y, j->ne1);
   }
 }
 
@@ -365,9 +367,10 @@ EMSCRIPTEN_KEEPALIVE int trit_selftest_begin(double bytes, uint32_t seed) {
   st.rows = (int)(bytes / row_bytes);
   st.weights = (uint8_t*)aligned_alloc(16, (size_t)st.rows * row_bytes);
   st.activations = (int8_t*)aligned_alloc(16, kSelfTestRowElems);
+  st.activations_q16 = (int16_t*)aligned_alloc(16, kSelfTestRowElems * 2);
   st.simd_acc = (int32_t*)malloc((size_t)st.rows * 4);
   st.scalar_acc = (int32_t*)malloc((size_t)st.rows * 4);
-  if (!st.weights || !st.activations || !st.simd_acc || !st.scalar_acc) {
+  if (!st.weights || !st.activations || !st.activations_q16 || !st.simd_acc || !st.scalar_acc) {
     selftest_free();
     return trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory for the %.0f-byte self-test", bytes);
   }
@@ -385,6 +388,7 @@ EMSCRIPTEN_KEEPALIVE int trit_selftest_begin(double bytes, uint32_t seed) {
   }
   st.activations[0] = -128;
   st.activations[1] = 127;
+  i2s_permute_q16(st.activations, kSelfTestRowElems, st.activations_q16);
   return kSelfTestPieces;
 }
 
@@ -433,7 +437,8 @@ EMSCRIPTEN_KEEPALIVE float trit_quantize_row(const float* x, int n, int8_t* q, i
   return i2s_quantize_row(x, n, q, sum);
 }
 
-// kernel 0: scalar reference, 1: SIMD matrix-vector per token, 2: SIMD matrix-matrix. Weight scale 1.
+// kernel 0: scalar reference, 1: SIMD i16-lane matrix-vector per token (the generation kernel), 2: SIMD
+// matrix-matrix (the prompt kernel). Weight scale 1.
 // y: n_tokens rows of ne1 outputs.
 EMSCRIPTEN_KEEPALIVE int trit_kernel_i2s(int kernel, const uint8_t* w, int ne0, int ne1, const int8_t* q,
                                          const float* act_scale, const int32_t* act_sum, int n_tokens, float* y,
@@ -442,12 +447,13 @@ EMSCRIPTEN_KEEPALIVE int trit_kernel_i2s(int kernel, const uint8_t* w, int ne0, 
   if (ne0 <= 0 || ne0 % kI2sBlockElems || ne1 <= 0 || n_tokens <= 0 || kernel < 0 || kernel > 2)
     return trit_fail(TRIT_ERR_BAD_ARGUMENT, "bad kernel arguments");
   KernelJob job{kernel, w, ne0, ne1, q, act_scale, act_sum, n_tokens, y, nullptr};
-  if (kernel == 2) {
-    job.decoded = (int8_t*)aligned_alloc(16, (size_t)ne0 * pool_size());
-    if (!job.decoded) return trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory");
+  if (kernel != 0) {
+    job.q16 = (int16_t*)aligned_alloc(16, (size_t)ne0 * n_tokens * 2);
+    if (!job.q16) return trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory");
+    for (int t = 0; t < n_tokens; t++) i2s_permute_q16(q + (size_t)t * ne0, ne0, job.q16 + (size_t)t * ne0);
   }
   pool_run(kernel_task, &job, threads);
-  free(job.decoded);
+  free(job.q16);
   return TRIT_OK;
 }
 

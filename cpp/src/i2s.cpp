@@ -51,181 +51,162 @@ void i2s_matmul_scalar(const uint8_t* w, float w_scale, int ne0, int row_begin, 
 }
 
 // ---- SIMD128 ---------------------------------------------------------------------------------------------------------
-// Products code * q lie in [-256, 254]; i16 lanes accumulate 16 of them per 128-element block, so summing up to
-// 7 blocks (28672) cannot overflow before we widen to i32.
 namespace {
-
-constexpr int kBlocksPerI16Run = 7;
-
-inline v128_t widen_sum(v128_t acc16) { return wasm_i32x4_extadd_pairwise_i16x8(acc16); }
-
 inline int32_t horizontal_sum(v128_t v) {
   return wasm_i32x4_extract_lane(v, 0) + wasm_i32x4_extract_lane(v, 1) + wasm_i32x4_extract_lane(v, 2) +
          wasm_i32x4_extract_lane(v, 3);
 }
+}  // namespace
 
-inline v128_t mul_add16(v128_t acc, v128_t codes, v128_t q) {
-  acc = wasm_i16x8_add(acc, wasm_i16x8_extmul_low_i8x16(codes, q));
-  return wasm_i16x8_add(acc, wasm_i16x8_extmul_high_i8x16(codes, q));
-}
+// ---- i16 lane kernels ------------------------------------------------------------------------------------------------
+// Read as little-endian i16 lanes, the 32 bytes of a block are 16 words of 8 codes each: bits 2k+1..2k of word w hold
+// element (3 - k%4) * 32 + 2w + k/4. Laying the activations out as i16 in that order (i2s_permute_q16, once per
+// token) lets the kernel get 8 codes with at most a shift and an AND, and multiply-add them with 8 activations in one
+// i32x4.dot_i16x8_s (one x86 instruction), instead of unpacking bytes and widening i8 products (several each).
+// The weights stay exactly as in the file.
 
-// One 128-element block of packed codes against 128 int8 activations, added into acc16.
-inline v128_t block_dot(const uint8_t* block, const int8_t* q, v128_t acc16) {
-  const v128_t mask = wasm_i8x16_splat(3);
-  const v128_t lo = wasm_v128_load(block), hi = wasm_v128_load(block + 16);
-  acc16 = mul_add16(acc16, wasm_u8x16_shr(lo, 6), wasm_v128_load(q + 0));
-  acc16 = mul_add16(acc16, wasm_u8x16_shr(hi, 6), wasm_v128_load(q + 16));
-  acc16 = mul_add16(acc16, wasm_v128_and(wasm_u8x16_shr(lo, 4), mask), wasm_v128_load(q + 32));
-  acc16 = mul_add16(acc16, wasm_v128_and(wasm_u8x16_shr(hi, 4), mask), wasm_v128_load(q + 48));
-  acc16 = mul_add16(acc16, wasm_v128_and(wasm_u8x16_shr(lo, 2), mask), wasm_v128_load(q + 64));
-  acc16 = mul_add16(acc16, wasm_v128_and(wasm_u8x16_shr(hi, 2), mask), wasm_v128_load(q + 80));
-  acc16 = mul_add16(acc16, wasm_v128_and(lo, mask), wasm_v128_load(q + 96));
-  acc16 = mul_add16(acc16, wasm_v128_and(hi, mask), wasm_v128_load(q + 112));
-  return acc16;
-}
-
-// Two rows at once share the activation loads.
-inline void block_dot2(const uint8_t* b0, const uint8_t* b1, const int8_t* q, v128_t* acc0, v128_t* acc1) {
-  const v128_t mask = wasm_i8x16_splat(3);
-  const v128_t lo0 = wasm_v128_load(b0), hi0 = wasm_v128_load(b0 + 16);
-  const v128_t lo1 = wasm_v128_load(b1), hi1 = wasm_v128_load(b1 + 16);
-  v128_t a0 = *acc0, a1 = *acc1, qv;
-  qv = wasm_v128_load(q + 0);
-  a0 = mul_add16(a0, wasm_u8x16_shr(lo0, 6), qv);
-  a1 = mul_add16(a1, wasm_u8x16_shr(lo1, 6), qv);
-  qv = wasm_v128_load(q + 16);
-  a0 = mul_add16(a0, wasm_u8x16_shr(hi0, 6), qv);
-  a1 = mul_add16(a1, wasm_u8x16_shr(hi1, 6), qv);
-  qv = wasm_v128_load(q + 32);
-  a0 = mul_add16(a0, wasm_v128_and(wasm_u8x16_shr(lo0, 4), mask), qv);
-  a1 = mul_add16(a1, wasm_v128_and(wasm_u8x16_shr(lo1, 4), mask), qv);
-  qv = wasm_v128_load(q + 48);
-  a0 = mul_add16(a0, wasm_v128_and(wasm_u8x16_shr(hi0, 4), mask), qv);
-  a1 = mul_add16(a1, wasm_v128_and(wasm_u8x16_shr(hi1, 4), mask), qv);
-  qv = wasm_v128_load(q + 64);
-  a0 = mul_add16(a0, wasm_v128_and(wasm_u8x16_shr(lo0, 2), mask), qv);
-  a1 = mul_add16(a1, wasm_v128_and(wasm_u8x16_shr(lo1, 2), mask), qv);
-  qv = wasm_v128_load(q + 80);
-  a0 = mul_add16(a0, wasm_v128_and(wasm_u8x16_shr(hi0, 2), mask), qv);
-  a1 = mul_add16(a1, wasm_v128_and(wasm_u8x16_shr(hi1, 2), mask), qv);
-  qv = wasm_v128_load(q + 96);
-  a0 = mul_add16(a0, wasm_v128_and(lo0, mask), qv);
-  a1 = mul_add16(a1, wasm_v128_and(lo1, mask), qv);
-  qv = wasm_v128_load(q + 112);
-  a0 = mul_add16(a0, wasm_v128_and(hi0, mask), qv);
-  a1 = mul_add16(a1, wasm_v128_and(hi1, mask), qv);
-  *acc0 = a0;
-  *acc1 = a1;
-}
-
-// Unpacks one row's codes (0..2) into plain bytes in element order.
-void decode_row(const uint8_t* row, int ne0, int8_t* out) {
-  const v128_t mask = wasm_i8x16_splat(3);
-  for (int b = 0; b < ne0 / kI2sBlockElems; b++) {
-    const uint8_t* block = row + b * kI2sBlockBytes;
-    int8_t* o = out + b * kI2sBlockElems;
-    const v128_t lo = wasm_v128_load(block), hi = wasm_v128_load(block + 16);
-    wasm_v128_store(o + 0, wasm_u8x16_shr(lo, 6));
-    wasm_v128_store(o + 16, wasm_u8x16_shr(hi, 6));
-    wasm_v128_store(o + 32, wasm_v128_and(wasm_u8x16_shr(lo, 4), mask));
-    wasm_v128_store(o + 48, wasm_v128_and(wasm_u8x16_shr(hi, 4), mask));
-    wasm_v128_store(o + 64, wasm_v128_and(wasm_u8x16_shr(lo, 2), mask));
-    wasm_v128_store(o + 80, wasm_v128_and(wasm_u8x16_shr(hi, 2), mask));
-    wasm_v128_store(o + 96, wasm_v128_and(lo, mask));
-    wasm_v128_store(o + 112, wasm_v128_and(hi, mask));
+void i2s_permute_q16(const int8_t* q, int ne0, int16_t* q16) {
+  for (int block = 0; block < ne0 / kI2sBlockElems; block++) {
+    const int8_t* qb = q + block * kI2sBlockElems;
+    int16_t* out = q16 + block * kI2sBlockElems;
+    for (int half = 0; half < 2; half++)
+      for (int slot = 0; slot < 8; slot++)
+        for (int lane = 0; lane < 8; lane++) {
+          const int word = half * 8 + lane;
+          out[half * 64 + slot * 8 + lane] = qb[(3 - slot % 4) * 32 + 2 * word + slot / 4];
+        }
   }
 }
 
-// Decoded codes against 4 tokens' activations; i16 runs of 512 elements (64 products per lane, |sum| <= 16384).
-void decoded_dot4(const int8_t* codes, const int8_t* q0, const int8_t* q1, const int8_t* q2, const int8_t* q3, int n,
-                  int32_t out[4]) {
-  v128_t s0 = wasm_i32x4_splat(0), s1 = s0, s2 = s0, s3 = s0;
-  for (int start = 0; start < n; start += 512) {
-    const int end = start + 512 < n ? start + 512 : n;
-    v128_t a0 = wasm_i16x8_splat(0), a1 = a0, a2 = a0, a3 = a0;
-    for (int k = start; k < end; k += 16) {
-      const v128_t c = wasm_v128_load(codes + k);
-      a0 = mul_add16(a0, c, wasm_v128_load(q0 + k));
-      a1 = mul_add16(a1, c, wasm_v128_load(q1 + k));
-      a2 = mul_add16(a2, c, wasm_v128_load(q2 + k));
-      a3 = mul_add16(a3, c, wasm_v128_load(q3 + k));
+namespace {
+
+// Odd slots masked in place are code * 4, summed apart and scaled back (exactly: every lane is a multiple of 4) when
+// a run ends. Per dot lane a half block adds at most 8 products of magnitude <= 3 * 4 * 128 < 2^11, so runs of 256
+// blocks stay below 2^23.
+constexpr int kBlocksPerI32Run = 256;
+
+// Not inlined: inside a larger function V8 allocates this loop's registers worse (measured 20-25% slower).
+__attribute__((noinline)) int32_t dot_q16_row(const uint8_t* row, const int16_t* q16, int n_blocks) {
+  const v128_t m0 = wasm_i16x8_splat(3), m1 = wasm_i16x8_splat(3 << 2);
+  v128_t total = wasm_i32x4_splat(0);
+  for (int b = 0; b < n_blocks;) {
+    const int run_end = b + kBlocksPerI32Run < n_blocks ? b + kBlocksPerI32Run : n_blocks;
+    v128_t a0 = wasm_i32x4_splat(0), a1 = a0;
+    const v128_t* qp = (const v128_t*)(q16 + b * kI2sBlockElems);
+    const v128_t* wp = (const v128_t*)(row + b * kI2sBlockBytes);
+    for (int half = 0; half < 2 * (run_end - b); half++, qp += 8) {
+      // Even slots masked with 3 give the code, odd ones masked with 12 four times the code: two sums. Few live
+      // values matter: V8 loads all 8 activation vectors up front, and more accumulators or masks would spill.
+      const v128_t w = wasm_v128_load(wp + half), w4 = wasm_u16x8_shr(w, 4), w8 = wasm_u16x8_shr(w, 8),
+                   w12 = wasm_u16x8_shr(w, 12);
+      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(wasm_v128_and(w, m0), wasm_v128_load(qp + 0)));
+      a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(wasm_v128_and(w, m1), wasm_v128_load(qp + 1)));
+      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(wasm_v128_and(w4, m0), wasm_v128_load(qp + 2)));
+      a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(wasm_v128_and(w4, m1), wasm_v128_load(qp + 3)));
+      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(wasm_v128_and(w8, m0), wasm_v128_load(qp + 4)));
+      a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(wasm_v128_and(w8, m1), wasm_v128_load(qp + 5)));
+      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(wasm_v128_and(w12, m0), wasm_v128_load(qp + 6)));
+      a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(wasm_v128_and(w12, m1), wasm_v128_load(qp + 7)));
     }
-    s0 = wasm_i32x4_add(s0, widen_sum(a0));
-    s1 = wasm_i32x4_add(s1, widen_sum(a1));
-    s2 = wasm_i32x4_add(s2, widen_sum(a2));
-    s3 = wasm_i32x4_add(s3, widen_sum(a3));
+    b = run_end;
+    total = wasm_i32x4_add(total, wasm_i32x4_add(a0, wasm_i32x4_shr(a1, 2)));
   }
-  out[0] = horizontal_sum(s0);
-  out[1] = horizontal_sum(s1);
-  out[2] = horizontal_sum(s2);
-  out[3] = horizontal_sum(s3);
+  return horizontal_sum(total);
 }
 
-int32_t decoded_dot1(const int8_t* codes, const int8_t* q, int n) {
-  v128_t s = wasm_i32x4_splat(0);
-  for (int start = 0; start < n; start += 512) {
-    const int end = start + 512 < n ? start + 512 : n;
-    v128_t a = wasm_i16x8_splat(0);
-    for (int k = start; k < end; k += 16) a = mul_add16(a, wasm_v128_load(codes + k), wasm_v128_load(q + k));
-    s = wasm_i32x4_add(s, widen_sum(a));
-  }
-  return horizontal_sum(s);
+// Codes of slot k (0..3 per i16 lane) for the matrix-matrix kernel, where they are reused across tokens.
+inline v128_t slot_codes(v128_t w, int slot) {
+  if (slot == 7) return wasm_u16x8_shr(w, 14);
+  if (slot == 0) return wasm_v128_and(w, wasm_i16x8_splat(3));
+  return wasm_v128_and(wasm_u16x8_shr(w, 2 * slot), wasm_i16x8_splat(3));
 }
+
+// Two rows against 4 tokens (prompts): each slot's codes are decoded once per row and used for 4 tokens, each
+// activation load serves both rows. Products are <= 3 * 128 and a dot lane adds 2 per 64 elements, so i32 lanes
+// cannot overflow for any row length. Inlined on purpose: as a separate function V8 ran it 25% slower.
+inline void dot_q16_rows2x4(const uint8_t* r0, const uint8_t* r1, const int16_t* q0, int ne0, int n_blocks,
+                            int32_t out[8]) {
+  const int16_t* q1 = q0 + ne0;
+  const int16_t* q2 = q1 + ne0;
+  const int16_t* q3 = q2 + ne0;
+  v128_t a0 = wasm_i32x4_splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+  for (int half_block = 0; half_block < 2 * n_blocks; half_block++) {
+    const v128_t w = wasm_v128_load(r0 + half_block * 16), v = wasm_v128_load(r1 + half_block * 16);
+    const int base = half_block * 64;
+#pragma clang loop unroll(full)
+    for (int slot = 0; slot < 8; slot++) {
+      const v128_t c = slot_codes(w, slot), d = slot_codes(v, slot);
+      const int k = base + slot * 8;
+      v128_t q = wasm_v128_load(q0 + k);
+      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(c, q));
+      b0 = wasm_i32x4_add(b0, wasm_i32x4_dot_i16x8(d, q));
+      q = wasm_v128_load(q1 + k);
+      a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(c, q));
+      b1 = wasm_i32x4_add(b1, wasm_i32x4_dot_i16x8(d, q));
+      q = wasm_v128_load(q2 + k);
+      a2 = wasm_i32x4_add(a2, wasm_i32x4_dot_i16x8(c, q));
+      b2 = wasm_i32x4_add(b2, wasm_i32x4_dot_i16x8(d, q));
+      q = wasm_v128_load(q3 + k);
+      a3 = wasm_i32x4_add(a3, wasm_i32x4_dot_i16x8(c, q));
+      b3 = wasm_i32x4_add(b3, wasm_i32x4_dot_i16x8(d, q));
+    }
+  }
+  out[0] = horizontal_sum(a0);
+  out[1] = horizontal_sum(a1);
+  out[2] = horizontal_sum(a2);
+  out[3] = horizontal_sum(a3);
+  out[4] = horizontal_sum(b0);
+  out[5] = horizontal_sum(b1);
+  out[6] = horizontal_sum(b2);
+  out[7] = horizontal_sum(b3);
+}
+
+// Rows per tile of the matrix-matrix kernel: a tile's weights (at most 442 KB for 6912 inputs) stay in L2 while every
+// group of 4 tokens passes over them, so each weight byte comes from memory once per batch.
+constexpr int kRowTile = 256;
 
 }  // namespace
 
-int32_t i2s_dot_simd(const uint8_t* row, const int8_t* q, int ne0) {
-  const int n_blocks = ne0 / kI2sBlockElems;
-  v128_t acc32 = wasm_i32x4_splat(0);
-  for (int b = 0; b < n_blocks;) {
-    const int run_end = b + kBlocksPerI16Run < n_blocks ? b + kBlocksPerI16Run : n_blocks;
-    v128_t acc16 = wasm_i16x8_splat(0);
-    for (; b < run_end; b++) acc16 = block_dot(row + b * kI2sBlockBytes, q + b * kI2sBlockElems, acc16);
-    acc32 = wasm_i32x4_add(acc32, widen_sum(acc16));
-  }
-  return horizontal_sum(acc32);
+int32_t i2s_dot_q16(const uint8_t* row, const int16_t* q16, int ne0) {
+  return dot_q16_row(row, q16, ne0 / kI2sBlockElems);
 }
 
-void i2s_matvec_simd(const uint8_t* w, float w_scale, int ne0, int row_begin, int row_end, const int8_t* q,
-                     float act_scale, int32_t q_sum, float* y) {
+void i2s_matvec_q16(const uint8_t* w, float w_scale, int ne0, int row_begin, int row_end, const int16_t* q16,
+                    float act_scale, int32_t q_sum, float* y) {
   const int row_bytes = ne0 / 4, n_blocks = ne0 / kI2sBlockElems;
-  int m = row_begin;
-  for (; m + 2 <= row_end; m += 2) {
-    const uint8_t* r0 = w + (size_t)m * row_bytes;
-    const uint8_t* r1 = r0 + row_bytes;
-    v128_t sum0 = wasm_i32x4_splat(0), sum1 = sum0;
-    for (int b = 0; b < n_blocks;) {
-      const int run_end = b + kBlocksPerI16Run < n_blocks ? b + kBlocksPerI16Run : n_blocks;
-      v128_t acc0 = wasm_i16x8_splat(0), acc1 = acc0;
-      for (; b < run_end; b++)
-        block_dot2(r0 + b * kI2sBlockBytes, r1 + b * kI2sBlockBytes, q + b * kI2sBlockElems, &acc0, &acc1);
-      sum0 = wasm_i32x4_add(sum0, widen_sum(acc0));
-      sum1 = wasm_i32x4_add(sum1, widen_sum(acc1));
-    }
-    y[m] = i2s_output(horizontal_sum(sum0), q_sum, act_scale, w_scale);
-    y[m + 1] = i2s_output(horizontal_sum(sum1), q_sum, act_scale, w_scale);
-  }
-  for (; m < row_end; m++)
-    y[m] = i2s_output(i2s_dot_simd(w + (size_t)m * row_bytes, q, ne0), q_sum, act_scale, w_scale);
+  // One row per pass: with a second row's accumulators V8 spills registers (measured slower).
+  for (int m = row_begin; m < row_end; m++)
+    y[m] = i2s_output(dot_q16_row(w + (size_t)m * row_bytes, q16, n_blocks), q_sum, act_scale, w_scale);
 }
 
-void i2s_matmul_simd(const uint8_t* w, float w_scale, int ne0, int row_begin, int row_end, const int8_t* q,
-                     const float* act_scale, const int32_t* q_sum, int n_tokens, float* y, int ld_y, int8_t* decoded) {
+void i2s_matmul_q16(const uint8_t* w, float w_scale, int ne0, int row_begin, int row_end, const int16_t* q16,
+                    const float* act_scale, const int32_t* q_sum, int n_tokens, float* y, int ld_y) {
   if (n_tokens == 1) {
-    i2s_matvec_simd(w, w_scale, ne0, row_begin, row_end, q, act_scale[0], q_sum[0], y);
+    i2s_matvec_q16(w, w_scale, ne0, row_begin, row_end, q16, act_scale[0], q_sum[0], y);
     return;
   }
-  const int row_bytes = ne0 / 4;
-  for (int m = row_begin; m < row_end; m++) {
-    decode_row(w + (size_t)m * row_bytes, ne0, decoded);
+  const int row_bytes = ne0 / 4, n_blocks = ne0 / kI2sBlockElems;
+  for (int tile = row_begin; tile < row_end; tile += kRowTile) {
+    const int tile_end = tile + kRowTile < row_end ? tile + kRowTile : row_end;
     int t = 0;
     for (; t + 4 <= n_tokens; t += 4) {
-      int32_t acc[4];
-      const int8_t* qt = q + (size_t)t * ne0;
-      decoded_dot4(decoded, qt, qt + ne0, qt + 2 * ne0, qt + 3 * ne0, ne0, acc);
-      for (int j = 0; j < 4; j++) y[(size_t)(t + j) * ld_y + m] = i2s_output(acc[j], q_sum[t + j], act_scale[t + j], w_scale);
+      const int16_t* q0 = q16 + (size_t)t * ne0;
+      int m = tile;
+      for (; m + 2 <= tile_end; m += 2) {
+        int32_t acc[8];
+        dot_q16_rows2x4(w + (size_t)m * row_bytes, w + (size_t)(m + 1) * row_bytes, q0, ne0, n_blocks, acc);
+        for (int j = 0; j < 4; j++) {
+          y[(size_t)(t + j) * ld_y + m] = i2s_output(acc[j], q_sum[t + j], act_scale[t + j], w_scale);
+          y[(size_t)(t + j) * ld_y + m + 1] = i2s_output(acc[4 + j], q_sum[t + j], act_scale[t + j], w_scale);
+        }
+      }
+      for (; m < tile_end; m++)
+        for (int j = 0; j < 4; j++)
+          y[(size_t)(t + j) * ld_y + m] = i2s_output(dot_q16_row(w + (size_t)m * row_bytes, q0 + (size_t)j * ne0, n_blocks),
+                                                     q_sum[t + j], act_scale[t + j], w_scale);
     }
     for (; t < n_tokens; t++)
-      y[(size_t)t * ld_y + m] = i2s_output(decoded_dot1(decoded, q + (size_t)t * ne0, ne0), q_sum[t], act_scale[t], w_scale);
+      i2s_matvec_q16(w, w_scale, ne0, tile, tile_end, q16 + (size_t)t * ne0, act_scale[t], q_sum[t],
+                     y + (size_t)t * ld_y);
   }
 }

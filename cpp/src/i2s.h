@@ -16,19 +16,23 @@ inline float i2s_output(int32_t acc, int32_t q_sum, float act_scale, float weigh
   return (((float)acc - (float)q_sum) / act_scale) * weight_scale;
 }
 
-// acc = sum over the row of code * q.
+// acc = sum over the row of code * q. Kept scalar: the reference the SIMD kernels are checked against.
 int32_t i2s_dot_scalar(const uint8_t* row, const int8_t* q, int ne0);
-int32_t i2s_dot_simd(const uint8_t* row, const int8_t* q, int ne0);
-
-// Rows [row_begin, row_end) of W (ne0 columns) times one token: y[m] for each row m.
+// Rows [row_begin, row_end) of W (ne0 columns) times one token (y[m]) or n_tokens tokens (q: n_tokens rows of ne0,
+// act_scale/q_sum per token; y[t * ld_y + m]).
 void i2s_matvec_scalar(const uint8_t* w, float w_scale, int ne0, int row_begin, int row_end, const int8_t* q,
                        float act_scale, int32_t q_sum, float* y);
-void i2s_matvec_simd(const uint8_t* w, float w_scale, int ne0, int row_begin, int row_end, const int8_t* q,
-                     float act_scale, int32_t q_sum, float* y);
-
-// Rows [row_begin, row_end) times n_tokens tokens (q: n_tokens rows of ne0, act_scale/q_sum per token):
-// y[t * ld_y + m]. Each weight row is decoded once into `decoded` (ne0 bytes) and reused for every token.
-void i2s_matmul_simd(const uint8_t* w, float w_scale, int ne0, int row_begin, int row_end, const int8_t* q,
-                     const float* act_scale, const int32_t* q_sum, int n_tokens, float* y, int ld_y, int8_t* decoded);
 void i2s_matmul_scalar(const uint8_t* w, float w_scale, int ne0, int row_begin, int row_end, const int8_t* q,
                        const float* act_scale, const int32_t* q_sum, int n_tokens, float* y, int ld_y);
+
+// ---- SIMD128 kernels: the same results as the scalar ones, bit for bit ----
+// They read the activations as i16 in the order of the weights' bit slots: i2s_permute_q16 (once per token and
+// input vector) writes that layout, ne0 values per token.
+void i2s_permute_q16(const int8_t* q, int ne0, int16_t* q16);
+int32_t i2s_dot_q16(const uint8_t* row, const int16_t* q16, int ne0);
+// One token (generation).
+void i2s_matvec_q16(const uint8_t* w, float w_scale, int ne0, int row_begin, int row_end, const int16_t* q16,
+                    float act_scale, int32_t q_sum, float* y);
+// n_tokens tokens (prompts): each weight slot is decoded once per 4 tokens, rows are tiled to stay in cache.
+void i2s_matmul_q16(const uint8_t* w, float w_scale, int ne0, int row_begin, int row_end, const int16_t* q16,
+                    const float* act_scale, const int32_t* q_sum, int n_tokens, float* y, int ld_y);

@@ -92,9 +92,9 @@ std::vector<TensorSpec> tensor_specs(const HParams& hp, bool has_output) {
 }
 
 struct ScratchLayout {
-  uint64_t x, h, q, k, v, att, proj, gate, up, act_q8, act_scale, act_sum, scores, decoded, lm_input, logits;
+  uint64_t x, h, q, k, v, att, proj, gate, up, act_q8, act_q16, act_scale, act_sum, scores, lm_input, logits;
   uint64_t total() const {
-    return x + h + q + k + v + att + proj + gate + up + act_q8 + act_scale + act_sum + scores + decoded + lm_input + logits;
+    return x + h + q + k + v + att + proj + gate + up + act_q8 + act_q16 + act_scale + act_sum + scores + lm_input + logits;
   }
 };
 
@@ -105,10 +105,10 @@ ScratchLayout scratch_layout(const HParams& hp, int n_ctx, int n_workers) {
   s.x = s.h = s.q = s.att = s.proj = B * D * 4;
   s.k = s.v = B * KV * 4;
   s.gate = s.up = B * F * 4;
-  s.act_q8 = B * widest;
+  s.act_q8 = widest;  // one token's int8 activations on their way to act_q16
+  s.act_q16 = B * widest * 2;
   s.act_scale = s.act_sum = B * 4;
   s.scores = (uint64_t)n_workers * n_ctx * 4;
-  s.decoded = (uint64_t)n_workers * widest;
   s.lm_input = D * 4;
   s.logits = (uint64_t)hp.n_vocab * 4;  // one row; all-position logits grow it on demand
   return s;
@@ -273,10 +273,10 @@ int model_allocate(const GgufHeader& header, Model* m) {
             (m->proj = (float*)model_alloc(m, s.proj, "scratch")) &&
             (m->gate = (float*)model_alloc(m, s.gate, "scratch")) && (m->up = (float*)model_alloc(m, s.up, "scratch")) &&
             (m->act_q8 = (int8_t*)model_alloc(m, s.act_q8, "scratch")) &&
+            (m->act_q16 = (int16_t*)model_alloc(m, s.act_q16, "scratch")) &&
             (m->act_scale = (float*)model_alloc(m, s.act_scale, "scratch")) &&
             (m->act_sum = (int32_t*)model_alloc(m, s.act_sum, "scratch")) &&
             (m->scores = (float*)model_alloc(m, s.scores, "scratch")) &&
-            (m->decoded = (int8_t*)model_alloc(m, s.decoded, "scratch")) &&
             (m->lm_input = (float*)model_alloc(m, s.lm_input, "scratch"));
   if (!ok) return trit_error_code();
   m->logits = (float*)malloc(s.logits);  // owned separately: it is reallocated for all-position logits
@@ -311,8 +311,11 @@ void rms_norm(const float* x, const float* weight, int n, float eps, float* out)
 }
 
 void quantize_rows(Model* m, const float* x, int n_tokens, int n) {
-  for (int t = 0; t < n_tokens; t++)
-    m->act_scale[t] = i2s_quantize_row(x + (size_t)t * n, n, m->act_q8 + (size_t)t * n, &m->act_sum[t]);
+  for (int t = 0; t < n_tokens; t++) {
+    int8_t* q = m->act_q8;
+    m->act_scale[t] = i2s_quantize_row(x + (size_t)t * n, n, q, &m->act_sum[t]);
+    i2s_permute_q16(q, n, m->act_q16 + (size_t)t * n);
+  }
 }
 
 // Up to three matrices with the same input (q/k/v, gate/up), rows split across workers.
@@ -327,13 +330,12 @@ struct MatmulJob {
 void matmul_task(void* ctx, int worker, int n_workers) {
   MatmulJob* job = (MatmulJob*)ctx;
   Model* m = job->model;
-  int8_t* decoded = m->decoded + (size_t)worker * (m->hp.n_embd > m->hp.n_ff ? m->hp.n_embd : m->hp.n_ff);
   for (int i = 0; i < job->count; i++) {
     const I2sMatrix& w = *job->w[i];
     int begin, end;
     split_range(w.ne1, worker, n_workers, &begin, &end);
-    i2s_matmul_simd(w.data, w.scale, w.ne0, begin, end, m->act_q8, m->act_scale, m->act_sum, job->n_tokens, job->y[i],
-                    w.ne1, decoded);
+    i2s_matmul_q16(w.data, w.scale, w.ne0, begin, end, m->act_q16, m->act_scale, m->act_sum, job->n_tokens,
+                   job->y[i], w.ne1);
   }
 }
 

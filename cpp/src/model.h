@@ -64,11 +64,11 @@ struct Model {
   // Scratch for one batch (kMaxBatch tokens).
   float *x = nullptr, *h = nullptr, *q = nullptr, *k = nullptr, *v = nullptr, *att = nullptr, *proj = nullptr;
   float *gate = nullptr, *up = nullptr;
-  int8_t* act_q8 = nullptr;
+  int8_t* act_q8 = nullptr;    // one token's int8 activations (quantize_rows)
+  int16_t* act_q16 = nullptr;  // per token: the int8 activations as i16, permuted for the SIMD kernels
   float* act_scale = nullptr;
   int32_t* act_sum = nullptr;
   float* scores = nullptr;     // per worker: n_ctx
-  int8_t* decoded = nullptr;   // per worker: one decoded I2_S row
   float* lm_input = nullptr;   // x scaled for the F16 kernel
   float* logits = nullptr;
   uint64_t logits_capacity = 0;  // floats

@@ -62,6 +62,26 @@ describe('I2_S kernels', () => {
     });
   }
 
+  it('SIMD kernels stay exact at the largest products over rows longer than one accumulation run', () => {
+    // All codes 3 (the largest code) against all activations -128: every product is at its extreme, and 258 blocks
+    // cross the 256-block run after which the SIMD kernels fold their partial sums.
+    const ne0 = 258 * 128, ne1 = 5, nTokens = 5;
+    const w = new Uint8Array((ne0 * ne1) / 4).fill(0xff);
+    const q = new Int8Array(ne0 * nTokens).fill(-128);
+    const scales = new Float32Array(nTokens).fill(1);
+    const sums = new Int32Array(nTokens).fill(-128 * ne0);
+    // acc = 3 * -128 * ne0, so y = acc - Q = 2 * -128 * ne0 exactly.
+    const expected = new Float32Array(nTokens * ne1).fill(2 * -128 * ne0);
+    for (const kernel of ['scalar', 'simd-matvec', 'simd-matmul'] as const) {
+      expect(Array.from(engine.kernelI2s(kernel, w, ne0, ne1, q, scales, sums, 2))).toEqual(Array.from(expected));
+    }
+    // And random data over the same long rows, bit for bit.
+    const r = randomCase(4242, ne0, 3, 5);
+    const scalar = bytesOf(engine.kernelI2s('scalar', r.w, ne0, 3, r.q, r.scales, r.sums));
+    expect(bytesOf(engine.kernelI2s('simd-matvec', r.w, ne0, 3, r.q, r.scales, r.sums, 2)).equals(scalar)).toBe(true);
+    expect(bytesOf(engine.kernelI2s('simd-matmul', r.w, ne0, 3, r.q, r.scales, r.sums, 2)).equals(scalar)).toBe(true);
+  });
+
   it('activation quantization follows the reference: absmax, round half to even, clamp, sum', () => {
     const x = new Float32Array([0.5, -1, 0.25, 0.0039370079, -0.0039370079 * 3, 1e-9, 0.75]);
     const { q, scale, sum } = engine.quantizeRow(x);
@@ -88,6 +108,20 @@ describe('I2_S kernels', () => {
     const simd = engine.kernelF16('simd', w, ne0, ne1, x);
     const scalar = engine.kernelF16('scalar', w, ne0, ne1, x);
     for (let i = 0; i < ne1; i++) expect(Math.abs(simd[i] - scalar[i])).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(scalar[i])));
+  });
+  it('F16 SIMD matvec is exact where every partial sum is: each element meets its own x', () => {
+    // Small integer weights and x keep every product and sum exact in f32 whatever the summation order, so any
+    // mix-up of even/odd elements, rows or the 4-row blocking shows as a difference. 11 rows: 4 + 4 + 3 tails.
+    const next = rng(7);
+    const ne0 = 2560, ne1 = 11;
+    const halves = [0x0000, 0x3c00, 0x4000, 0x4200, 0xbc00, 0xc000, 0xc200, 0x8000]; // 0, 1, 2, 3, -1, -2, -3, -0
+    const w = Uint16Array.from({ length: ne0 * ne1 }, () => halves[next() % halves.length]);
+    const x = Float32Array.from({ length: ne0 }, () => (next() % 65) - 32);
+    const simd = engine.kernelF16('simd', w, ne0, ne1, x);
+    const scalar = engine.kernelF16('scalar', w, ne0, ne1, x);
+    expect(Array.from(simd)).toEqual(Array.from(scalar));
+    // Including a row that is not all zeros (the test would be vacuous otherwise).
+    expect(scalar.some((v) => v !== 0)).toBe(true);
   });
 });
 
