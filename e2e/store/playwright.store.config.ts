@@ -1,10 +1,9 @@
 import { defineConfig } from '@playwright/test';
-import { existsSync } from 'node:fs';
+import { launchOptions } from '../../playwright.config';
 
 // The store's own e2e suite: the real store module served as TypeScript by the Vite dev server (no app UI needed),
 // against a local model host that serves the repo's test models with and without Range support.
 // Run: npx playwright test -c e2e/store/playwright.store.config.ts
-const systemChromium = process.env.TRIT_CHROMIUM ?? '/usr/bin/chromium';
 export const APP_URL = 'http://localhost:5199';
 export const MODEL_SERVER_URL = 'http://localhost:5198';
 
@@ -21,10 +20,7 @@ export default defineConfig({
   use: {
     baseURL: APP_URL,
     acceptDownloads: true,
-    launchOptions: {
-      executablePath: existsSync(systemChromium) ? systemChromium : undefined,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    },
+    launchOptions,
   },
   webServer: [
     {
