@@ -8,7 +8,8 @@ const SIZES = [
   { name: 'laptop', width: 1366, height: 768 },
 ] as const;
 
-const MARKDOWN_PROMPT = 'Give me a short list of three study tips.';
+// A question the demo model was trained on, so the screenshots show a real reply.
+const CHAT_PROMPT = 'What can you do?';
 
 async function screenshot(page: Page, testInfo: TestInfo, name: string) {
   const path = testInfo.outputPath(`${name}.png`);
@@ -57,7 +58,7 @@ for (const size of SIZES) {
       await screenshot(page, testInfo, `${size.name}-${scheme}-start`);
       await expectNoSeriousViolations(page, 'start');
 
-      await sendAndWaitForReply(page, MARKDOWN_PROMPT);
+      await sendAndWaitForReply(page, CHAT_PROMPT);
       await expectNoHorizontalScroll(page);
       await expectTouchTargets(page);
       await screenshot(page, testInfo, `${size.name}-${scheme}-chat`);
