@@ -2,7 +2,7 @@
 // negative TritStatus; trit_last_error_code/message describe the failure. JSON results live in one buffer that
 // stays valid until the next call that returns JSON.
 #include "common.h"
-#include "f16.h"
+#include "q8.h"
 #include "gguf.h"
 #include "i2s.h"
 #include "model.h"
@@ -55,7 +55,10 @@ void route_bytes(Model* m, const uint8_t* data, size_t len, uint64_t offset) {
     const uint64_t begin = dest.file_begin > offset ? dest.file_begin : offset;
     const uint64_t stop = dest.file_begin + dest.bytes < end ? dest.file_begin + dest.bytes : end;
     if (begin >= end) break;
-    if (stop > begin) memcpy(dest.dest + (begin - dest.file_begin), data + (begin - offset), (size_t)(stop - begin));
+    if (stop > begin) {
+      if (dest.convert) q8_stream_write(dest.convert, data + (begin - offset), (size_t)(stop - begin));
+      else memcpy(dest.dest + (begin - dest.file_begin), data + (begin - offset), (size_t)(stop - begin));
+    }
     if (dest.file_begin + dest.bytes <= end) d++;
     else break;
   }
@@ -89,7 +92,9 @@ constexpr int kMaxWorkers = 64;
 struct SelfTest {
   uint8_t* weights = nullptr;
   int8_t* activations = nullptr;
-  int16_t* activations_q16 = nullptr;  // the same, permuted for the SIMD kernel
+  uint8_t* tiled = nullptr;             // the weights converted for the SIMD kernel
+  uint8_t* lut = nullptr;               // the activations' lookup tables
+  int32_t activation_sum = 0;
   int32_t* simd_acc = nullptr;
   int32_t* scalar_acc = nullptr;
   int rows = 0;
@@ -107,7 +112,8 @@ SelfTest g_selftest;
 void selftest_free() {
   free(g_selftest.weights);
   free(g_selftest.activations);
-  free(g_selftest.activations_q16);
+  free(g_selftest.tiled);
+  free(g_selftest.lut);
   free(g_selftest.simd_acc);
   free(g_selftest.scalar_acc);
   g_selftest = SelfTest{};
@@ -116,10 +122,18 @@ void selftest_free() {
 void selftest_simd_task(void* ctx, int worker, int n_workers) {
   SelfTest& st = g_selftest;
   int begin, end;
-  split_range(st.row_end - st.row_begin, worker, n_workers, &begin, &end);
-  const int row_bytes = kSelfTestRowElems / 4;
-  for (int r = st.row_begin + begin; r < st.row_begin + end; r++)
-    st.simd_acc[r] = i2s_dot_q16(st.weights + (size_t)r * row_bytes, st.activations_q16, kSelfTestRowElems);
+  // Pieces are whole tiles. Weight and activation scales of 1 make the kernel's float output acc - Q, exact as
+  // |acc| and |Q| stay below 2^24.
+  const int tile_begin = st.row_begin / kI2sTileRows, tile_end = st.row_end / kI2sTileRows;
+  split_range(tile_end - tile_begin, worker, n_workers, &begin, &end);
+  float out[kI2sTileRows];
+  const float one = 1.0f;
+  const size_t tile_bytes = (size_t)kI2sTileRows * kSelfTestRowElems / 4;
+  for (int tile = tile_begin + begin; tile < tile_begin + end; tile++) {
+    i2s_matmul_tiled(st.tiled + (size_t)tile * tile_bytes, 1.0f, kSelfTestRowElems, kI2sTileRows, 0, 1, st.lut,
+                     st.activations, &one, &st.activation_sum, 1, out, kI2sTileRows);
+    for (int r = 0; r < kI2sTileRows; r++) st.simd_acc[tile * kI2sTileRows + r] = (int32_t)out[r] + st.activation_sum;
+  }
   st.job_threads[worker] = pthread_self();
   st.job_did_work[worker] = end > begin;
 }
@@ -144,22 +158,28 @@ struct KernelJob {
   const int32_t* sums;
   int n_tokens;
   float* y;
-  int16_t* q16;  // q permuted by i2s_permute_q16
+  const uint8_t* tiled;  // w converted by i2s_tile_rows
+  const uint8_t* luts;   // per token, i2s_build_lut
 };
 
 void kernel_task(void* ctx, int worker, int n_workers) {
   KernelJob* j = (KernelJob*)ctx;
   int begin, end;
-  split_range(j->ne1, worker, n_workers, &begin, &end);
   if (j->kernel == 0) {
+    split_range(j->ne1, worker, n_workers, &begin, &end);
     i2s_matmul_scalar(j->w, 1.0f, j->ne0, begin, end, j->q, j->s, j->sums, j->n_tokens, j->y, j->ne1);
-  } else if (j->kernel == 1) {
+    return;
+  }
+  split_range(i2s_tile_count(j->ne1), worker, n_workers, &begin, &end);
+  if (j->kernel == 1) {
     // One token at a time, as generation runs.
+    const size_t lut_bytes = i2s_lut_bytes(j->ne0);
     for (int t = 0; t < j->n_tokens; t++)
-      i2s_matvec_q16(j->w, 1.0f, j->ne0, begin, end, j->q16 + (size_t)t * j->ne0, j->s[t], j->sums[t],
-                     j->y + (size_t)t * j->ne1);
+      i2s_matmul_tiled(j->tiled, 1.0f, j->ne0, j->ne1, begin, end, j->luts + t * lut_bytes, j->q + (size_t)t * j->ne0,
+                       j->s + t, j->sums + t, 1, j->y + (size_t)t * j->ne1, j->ne1);
   } else {
-    i2s_matmul_q16(j->w, 1.0f, j->ne0, begin, end, j->q16, j->s, j->sums, j->n_tokens, j->y, j->ne1);
+    i2s_matmul_tiled(j->tiled, 1.0f, j->ne0, j->ne1, begin, end, j->luts, j->q, j->s, j->sums, j->n_tokens, j->y,
+                     j->ne1);
   }
 }
 
@@ -364,13 +384,14 @@ EMSCRIPTEN_KEEPALIVE int trit_selftest_begin(double bytes, uint32_t seed) {
   if (!(bytes >= row_bytes * kSelfTestPieces) || bytes > 1.5e9)
     return trit_fail(TRIT_ERR_BAD_ARGUMENT, "self-test size %.0f bytes is out of range", bytes);
   SelfTest& st = g_selftest;
-  st.rows = (int)(bytes / row_bytes);
+  st.rows = (int)(bytes / row_bytes) / kI2sTileRows * kI2sTileRows;
   st.weights = (uint8_t*)aligned_alloc(16, (size_t)st.rows * row_bytes);
   st.activations = (int8_t*)aligned_alloc(16, kSelfTestRowElems);
-  st.activations_q16 = (int16_t*)aligned_alloc(16, kSelfTestRowElems * 2);
+  st.tiled = (uint8_t*)aligned_alloc(16, (size_t)st.rows * row_bytes);
+  st.lut = (uint8_t*)aligned_alloc(16, i2s_lut_bytes(kSelfTestRowElems));
   st.simd_acc = (int32_t*)malloc((size_t)st.rows * 4);
   st.scalar_acc = (int32_t*)malloc((size_t)st.rows * 4);
-  if (!st.weights || !st.activations || !st.activations_q16 || !st.simd_acc || !st.scalar_acc) {
+  if (!st.weights || !st.activations || !st.tiled || !st.lut || !st.simd_acc || !st.scalar_acc) {
     selftest_free();
     return trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory for the %.0f-byte self-test", bytes);
   }
@@ -388,7 +409,16 @@ EMSCRIPTEN_KEEPALIVE int trit_selftest_begin(double bytes, uint32_t seed) {
   }
   st.activations[0] = -128;
   st.activations[1] = 127;
-  i2s_permute_q16(st.activations, kSelfTestRowElems, st.activations_q16);
+  memcpy(st.tiled, st.weights, (size_t)st.rows * row_bytes);
+  uint8_t* scratch = (uint8_t*)malloc((size_t)kI2sTileRows * row_bytes);
+  if (!scratch) {
+    selftest_free();
+    return trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory for the %.0f-byte self-test", bytes);
+  }
+  i2s_tile_rows(st.tiled, kSelfTestRowElems, 0, st.rows / kI2sTileRows, scratch);
+  free(scratch);
+  i2s_build_lut(st.activations, kSelfTestRowElems, st.lut);
+  for (int i = 0; i < kSelfTestRowElems; i++) st.activation_sum += st.activations[i];
   return kSelfTestPieces;
 }
 
@@ -400,7 +430,10 @@ EMSCRIPTEN_KEEPALIVE int trit_selftest_step(int piece, int threads) {
   if (piece < 0 || piece >= kSelfTestPieces) return trit_fail(TRIT_ERR_BAD_ARGUMENT, "no self-test piece %d", piece);
   if (threads < 1) threads = 1;
   if (threads > pool_size()) threads = pool_size();
-  split_range(st.rows, piece, kSelfTestPieces, &st.row_begin, &st.row_end);
+  int tile_begin, tile_end;
+  split_range(st.rows / kI2sTileRows, piece, kSelfTestPieces, &tile_begin, &tile_end);
+  st.row_begin = tile_begin * kI2sTileRows;
+  st.row_end = tile_end * kI2sTileRows;
   memset(st.job_did_work, 0, sizeof st.job_did_work);
   double t0 = trit_now_ms();
   pool_run(selftest_simd_task, nullptr, threads);
@@ -437,8 +470,8 @@ EMSCRIPTEN_KEEPALIVE float trit_quantize_row(const float* x, int n, int8_t* q, i
   return i2s_quantize_row(x, n, q, sum);
 }
 
-// kernel 0: scalar reference, 1: SIMD i16-lane matrix-vector per token (the generation kernel), 2: SIMD
-// matrix-matrix (the prompt kernel). Weight scale 1.
+// kernel 0: scalar reference, 1: SIMD lookup kernel one token at a time (generation), 2: the same for all tokens at
+// once (prompts). w is in the file's layout; the SIMD kernels get a tiled copy. Weight scale 1.
 // y: n_tokens rows of ne1 outputs.
 EMSCRIPTEN_KEEPALIVE int trit_kernel_i2s(int kernel, const uint8_t* w, int ne0, int ne1, const int8_t* q,
                                          const float* act_scale, const int32_t* act_sum, int n_tokens, float* y,
@@ -446,26 +479,53 @@ EMSCRIPTEN_KEEPALIVE int trit_kernel_i2s(int kernel, const uint8_t* w, int ne0, 
   trit_clear_error();
   if (ne0 <= 0 || ne0 % kI2sBlockElems || ne1 <= 0 || n_tokens <= 0 || kernel < 0 || kernel > 2)
     return trit_fail(TRIT_ERR_BAD_ARGUMENT, "bad kernel arguments");
-  KernelJob job{kernel, w, ne0, ne1, q, act_scale, act_sum, n_tokens, y, nullptr};
+  KernelJob job{kernel, w, ne0, ne1, q, act_scale, act_sum, n_tokens, y, nullptr, nullptr};
+  uint8_t *tiled = nullptr, *luts = nullptr, *scratch = nullptr;
   if (kernel != 0) {
-    job.q16 = (int16_t*)aligned_alloc(16, (size_t)ne0 * n_tokens * 2);
-    if (!job.q16) return trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory");
-    for (int t = 0; t < n_tokens; t++) i2s_permute_q16(q + (size_t)t * ne0, ne0, job.q16 + (size_t)t * ne0);
+    const size_t w_bytes = (size_t)ne0 * ne1 / 4;
+    tiled = (uint8_t*)aligned_alloc(16, (w_bytes + 15) / 16 * 16);
+    luts = (uint8_t*)aligned_alloc(16, i2s_lut_bytes(ne0) * n_tokens);
+    scratch = (uint8_t*)malloc((size_t)kI2sTileRows * ne0 / 4);
+    if (!tiled || !luts || !scratch) {
+      free(tiled);
+      free(luts);
+      free(scratch);
+      return trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    memcpy(tiled, w, w_bytes);
+    i2s_tile_rows(tiled, ne0, 0, ne1 / kI2sTileRows, scratch);
+    for (int t = 0; t < n_tokens; t++) i2s_build_lut(q + (size_t)t * ne0, ne0, luts + t * i2s_lut_bytes(ne0));
+    job.tiled = tiled;
+    job.luts = luts;
   }
   pool_run(kernel_task, &job, threads);
-  free(job.q16);
+  free(tiled);
+  free(luts);
+  free(scratch);
   return TRIT_OK;
 }
 
-// F16 matrix-vector: kernel 0 scalar, 1 SIMD.
-EMSCRIPTEN_KEEPALIVE int trit_kernel_f16(int kernel, const uint16_t* w, int ne0, int ne1, const float* x, float* y) {
+// Q8 rows from F16 (as the embedding is loaded), then y = W x through the i16 input: kernel 0 scalar, 1 SIMD.
+EMSCRIPTEN_KEEPALIVE int trit_kernel_q8(int kernel, const uint16_t* w, int ne0, int ne1, const float* x, float* y) {
   trit_clear_error();
-  float* scaled = (float*)aligned_alloc(16, (size_t)ne0 * 4 + 16);
-  if (!scaled) return trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory");
-  if (kernel == 1 && f16_scale_input(x, ne0, scaled)) f16_matvec_simd(w, ne0, 0, ne1, scaled, y);
-  else f16_matvec_scalar(w, ne0, 0, ne1, x, y);
-  free(scaled);
-  return TRIT_OK;
+  if (ne0 <= 0 || ne0 % kQ8BlockElems || ne1 <= 0) return trit_fail(TRIT_ERR_BAD_ARGUMENT, "bad kernel arguments");
+  Q8Matrix m;
+  m.ne0 = ne0;
+  m.ne1 = ne1;
+  m.q = (int8_t*)malloc((size_t)ne0 * ne1);
+  m.scales = (float*)malloc((size_t)ne1 * (ne0 / kQ8BlockElems) * 4);
+  int16_t* xq = (int16_t*)aligned_alloc(16, (size_t)ne0 * 2);
+  if (m.q && m.scales && xq) {
+    for (int r = 0; r < ne1; r++) q8_quantize_f16_row(w + (size_t)r * ne0, ne0, m.q + (size_t)r * ne0, m.scales + (size_t)r * (ne0 / kQ8BlockElems), nullptr);
+    const float x_scale = q8_quantize_input(x, ne0, xq);
+    if (kernel == 1) q8_matvec_simd(m, 0, ne1, xq, x_scale, y);
+    else q8_matvec_scalar(m, 0, ne1, xq, x_scale, y);
+  }
+  const bool ok = m.q && m.scales && xq;
+  free(m.q);
+  free(m.scales);
+  free(xq);
+  return ok ? TRIT_OK : trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory");
 }
 
 // ---- benchmark support ----------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 // Output: y = (((float)acc - (float)Q) / s) * weight_scale with acc = sum code * q (exact integers), which both the
 // scalar reference and the SIMD kernels compute bit-for-bit identically.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 
 constexpr int kI2sBlockElems = 128;
@@ -25,14 +26,22 @@ void i2s_matvec_scalar(const uint8_t* w, float w_scale, int ne0, int row_begin, 
 void i2s_matmul_scalar(const uint8_t* w, float w_scale, int ne0, int row_begin, int row_end, const int8_t* q,
                        const float* act_scale, const int32_t* q_sum, int n_tokens, float* y, int ld_y);
 
-// ---- SIMD128 kernels: the same results as the scalar ones, bit for bit ----
-// They read the activations as i16 in the order of the weights' bit slots: i2s_permute_q16 (once per token and
-// input vector) writes that layout, ne0 values per token.
-void i2s_permute_q16(const int8_t* q, int ne0, int16_t* q16);
-int32_t i2s_dot_q16(const uint8_t* row, const int16_t* q16, int ne0);
-// One token (generation).
-void i2s_matvec_q16(const uint8_t* w, float w_scale, int ne0, int row_begin, int row_end, const int16_t* q16,
-                    float act_scale, int32_t q_sum, float* y);
-// n_tokens tokens (prompts): each weight slot is decoded once per 4 tokens, rows are tiled to stay in cache.
-void i2s_matmul_q16(const uint8_t* w, float w_scale, int ne0, int row_begin, int row_end, const int16_t* q16,
-                    const float* act_scale, const int32_t* q_sum, int n_tokens, float* y, int ld_y);
+// ---- SIMD128 lookup-table kernels: the same results as the scalar ones, bit for bit ----
+// They read the weights "tiled": rows in tiles of 16, where 16-byte vector j of a tile holds in byte r the codes of
+// row r's elements 4j..4j+3 (c0 | c1 << 2 | c2 << 4 | c3 << 6). A tile fills the same bytes as its 16 rows in the
+// file, so i2s_tile_rows converts in place after loading; rows after the last full tile stay as in the file.
+constexpr int kI2sTileRows = 16;
+inline int i2s_tile_count(int ne1) { return (ne1 + kI2sTileRows - 1) / kI2sTileRows; }
+// Converts full tiles [tile_begin, tile_end) of w in place; scratch holds one tile (4 * ne0 bytes).
+void i2s_tile_rows(uint8_t* w, int ne0, int tile_begin, int tile_end, uint8_t* scratch);
+
+// Per token, the activations become lookup tables: 32 bytes per pair of inputs (see i2s.cpp).
+inline size_t i2s_lut_bytes(int ne0) { return (size_t)ne0 * 16; }
+void i2s_build_lut(const int8_t* q, int ne0, uint8_t* lut);
+
+// Tiles [tile_begin, tile_end) of a tiled W (ne1 rows; the last tile index may be the partial one) times n_tokens
+// tokens: luts holds i2s_lut_bytes(ne0) per token, q the same tokens' int8 activations (for the partial tile),
+// y[t * ld_y + m].
+void i2s_matmul_tiled(const uint8_t* w, float w_scale, int ne0, int ne1, int tile_begin, int tile_end,
+                      const uint8_t* luts, const int8_t* q, const float* act_scale, const int32_t* q_sum, int n_tokens,
+                      float* y, int ld_y);

@@ -1,6 +1,5 @@
 #include "model.h"
 #include "common.h"
-#include "f16.h"
 #include "i2s.h"
 #include "threadpool.h"
 #include <algorithm>
@@ -92,9 +91,9 @@ std::vector<TensorSpec> tensor_specs(const HParams& hp, bool has_output) {
 }
 
 struct ScratchLayout {
-  uint64_t x, h, q, k, v, att, proj, gate, up, act_q8, act_q16, act_scale, act_sum, scores, lm_input, logits;
+  uint64_t x, h, q, k, v, att, proj, gate, up, act_q8, act_lut, act_scale, act_sum, scores, lm_input, logits;
   uint64_t total() const {
-    return x + h + q + k + v + att + proj + gate + up + act_q8 + act_q16 + act_scale + act_sum + scores + lm_input + logits;
+    return x + h + q + k + v + att + proj + gate + up + act_q8 + act_lut + act_scale + act_sum + scores + lm_input + logits;
   }
 };
 
@@ -105,11 +104,11 @@ ScratchLayout scratch_layout(const HParams& hp, int n_ctx, int n_workers) {
   s.x = s.h = s.q = s.att = s.proj = B * D * 4;
   s.k = s.v = B * KV * 4;
   s.gate = s.up = B * F * 4;
-  s.act_q8 = widest;  // one token's int8 activations on their way to act_q16
-  s.act_q16 = B * widest * 2;
+  s.act_q8 = B * widest;
+  s.act_lut = B * i2s_lut_bytes((int)widest);
   s.act_scale = s.act_sum = B * 4;
   s.scores = (uint64_t)n_workers * n_ctx * 4;
-  s.lm_input = D * 4;
+  s.lm_input = D * 2;
   s.logits = (uint64_t)hp.n_vocab * 4;  // one row; all-position logits grow it on demand
   return s;
 }
@@ -178,12 +177,15 @@ int model_plan(const GgufHeader& header, int n_ctx_requested, int n_workers, Mod
     const GgufTensorInfo* t;
     int rc = check_tensor(header, spec.name, spec.type, spec.ne0, spec.ne1, &t);
     if (rc) return rc;
-    plan.weights += t->n_bytes;
+    // F16 matrices are kept as Q8 rows, the embedding with its residual (q8.h); the lm_head reads q and scales.
+    const bool embedding = spec.name == "token_embd.weight";
+    const uint64_t q8 = q8_bytes(spec.ne0, spec.ne1), residual = embedding ? spec.ne0 * spec.ne1 : 0;
+    plan.weights += spec.type == GGML_F16 ? q8 + residual : t->n_bytes;
     plan.parameters += t->n_elements;
-    if (spec.name != "token_embd.weight" || !has_output) plan.weight_bytes_per_token += t->n_bytes;
+    if (!embedding || !has_output) plan.weight_bytes_per_token += spec.type == GGML_F16 ? q8 : t->n_bytes;
   }
-  // Generation reads one embedding row, not the table, when the lm_head is a separate tensor.
-  if (has_output) plan.weight_bytes_per_token += (uint64_t)hp.n_embd * 2;
+  // Generation also reads one embedding row with its residual.
+  plan.weight_bytes_per_token += q8_bytes(hp.n_embd, 1) + (uint64_t)hp.n_embd;
   plan.kv_cache = 2ull * hp.n_layer * m->n_ctx * hp.n_head_kv * hp.head_dim * 4;
   plan.scratch = scratch_layout(hp, m->n_ctx, m->n_workers).total();
   m->plan = plan;
@@ -222,16 +224,36 @@ int model_allocate(const GgufHeader& header, Model* m) {
   m->allocations.reserve(specs.size() + 2 * hp.n_layer + 32);
   m->layers.assign(hp.n_layer, Layer{});
   std::vector<uint8_t*> buffers(specs.size());
+  m->row_streams.reserve(2);  // pointers into it are kept: no reallocation
   for (size_t i = 0; i < specs.size(); i++) {
     const GgufTensorInfo* t = header.tensor(specs[i].name);
+    const uint64_t file_begin = header.header_bytes + t->offset;
+    if (specs[i].type == GGML_F16) {
+      Q8Matrix& w = specs[i].name == "output.weight" ? m->output : m->token_embd;
+      w.ne0 = (int)specs[i].ne0;
+      w.ne1 = (int)specs[i].ne1;
+      const char* what = specs[i].name.c_str();
+      Q8RowStream stream;
+      stream.target = &w;
+      if (!(w.q = (int8_t*)model_alloc(m, (uint64_t)w.ne0 * w.ne1, what)) ||
+          !(w.scales = (float*)model_alloc(m, (uint64_t)w.ne1 * (w.ne0 / kQ8BlockElems) * 4, what)) ||
+          (&w == &m->token_embd && !(w.residual = (int8_t*)model_alloc(m, (uint64_t)w.ne0 * w.ne1, what))) ||
+          !(stream.staging = (uint16_t*)model_alloc(m, (uint64_t)w.ne0 * 2, what)))
+        return trit_error_code();
+      m->row_streams.push_back(stream);
+      TensorDestination dest{file_begin, t->n_bytes, nullptr};
+      dest.convert = &m->row_streams.back();
+      m->destinations.push_back(dest);
+      continue;
+    }
     buffers[i] = (uint8_t*)model_alloc(m, t->n_bytes, specs[i].name.c_str());
     if (!buffers[i]) return trit_error_code();
-    m->destinations.push_back({header.header_bytes + t->offset, t->n_bytes, buffers[i]});
+    m->destinations.push_back({file_begin, t->n_bytes, buffers[i]});
   }
-  size_t i = 0;
-  m->token_embd = (uint16_t*)buffers[i++];
+  size_t i = 1;  // token_embd: converted
   m->output_norm = (float*)buffers[i++];
-  m->lm_head = has_output ? (uint16_t*)buffers[i++] : m->token_embd;
+  if (has_output) i++;  // output: converted
+  m->lm_head = has_output ? &m->output : &m->token_embd;
   auto matrix = [&](const TensorSpec& spec, uint8_t* data) {
     I2sMatrix w;
     w.data = data;
@@ -273,11 +295,11 @@ int model_allocate(const GgufHeader& header, Model* m) {
             (m->proj = (float*)model_alloc(m, s.proj, "scratch")) &&
             (m->gate = (float*)model_alloc(m, s.gate, "scratch")) && (m->up = (float*)model_alloc(m, s.up, "scratch")) &&
             (m->act_q8 = (int8_t*)model_alloc(m, s.act_q8, "scratch")) &&
-            (m->act_q16 = (int16_t*)model_alloc(m, s.act_q16, "scratch")) &&
+            (m->act_lut = (uint8_t*)model_alloc(m, s.act_lut, "scratch")) &&
             (m->act_scale = (float*)model_alloc(m, s.act_scale, "scratch")) &&
             (m->act_sum = (int32_t*)model_alloc(m, s.act_sum, "scratch")) &&
             (m->scores = (float*)model_alloc(m, s.scores, "scratch")) &&
-            (m->lm_input = (float*)model_alloc(m, s.lm_input, "scratch"));
+            (m->lm_input = (int16_t*)model_alloc(m, s.lm_input, "scratch"));
   if (!ok) return trit_error_code();
   m->logits = (float*)malloc(s.logits);  // owned separately: it is reallocated for all-position logits
   if (!m->logits) return trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory allocating the logits");
@@ -285,14 +307,52 @@ int model_allocate(const GgufHeader& header, Model* m) {
   return TRIT_OK;
 }
 
+namespace {
+
+struct TileJob {
+  std::vector<I2sMatrix*> matrices;
+  size_t scratch_bytes = 0;  // the largest tile
+  bool failed[64];
+};
+
+// Every matrix's full tiles, split across workers; each worker converts its share of every matrix.
+void tile_task(void* ctx, int worker, int n_workers) {
+  TileJob* job = (TileJob*)ctx;
+  uint8_t* scratch = nullptr;
+  for (I2sMatrix* w : job->matrices) {
+    int begin, end;
+    split_range(w->ne1 / kI2sTileRows, worker, n_workers, &begin, &end);
+    if (begin == end) continue;
+    if (!scratch) scratch = (uint8_t*)malloc(job->scratch_bytes);
+    if (!scratch) {
+      job->failed[worker] = true;
+      return;
+    }
+    i2s_tile_rows(w->data, w->ne0, begin, end, scratch);
+  }
+  free(scratch);
+}
+
+}  // namespace
+
 int model_finish_load(Model* m) {
+  for (const Q8RowStream& s : m->row_streams)
+    if (s.next_row != s.target->ne1) return trit_fail(TRIT_ERR_TRUNCATED, "the model's embedding ended early");
+  TileJob job;
+  memset(job.failed, 0, sizeof job.failed);
   for (Layer& L : m->layers) {
     for (I2sMatrix* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.ffn_gate, &L.ffn_up, &L.ffn_down}) {
       memcpy(&w->scale, w->data + (size_t)w->ne0 * w->ne1 / 4, 4);
       if (!std::isfinite(w->scale))
         return trit_fail(TRIT_ERR_BAD_HEADER, "an I2_S tensor's scale is not a finite number: the file is corrupt");
+      job.matrices.push_back(w);
+      job.scratch_bytes = std::max(job.scratch_bytes, (size_t)kI2sTileRows * w->ne0 / 4);
     }
   }
+  // The kernels read the codes tiled (see i2s.h); converting in place keeps one copy of the weights.
+  pool_run(tile_task, &job);
+  for (bool failed : job.failed)
+    if (failed) return trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory preparing the weights");
   m->n_past = 0;
   return TRIT_OK;
 }
@@ -312,9 +372,9 @@ void rms_norm(const float* x, const float* weight, int n, float eps, float* out)
 
 void quantize_rows(Model* m, const float* x, int n_tokens, int n) {
   for (int t = 0; t < n_tokens; t++) {
-    int8_t* q = m->act_q8;
+    int8_t* q = m->act_q8 + (size_t)t * n;
     m->act_scale[t] = i2s_quantize_row(x + (size_t)t * n, n, q, &m->act_sum[t]);
-    i2s_permute_q16(q, n, m->act_q16 + (size_t)t * n);
+    i2s_build_lut(q, n, m->act_lut + (size_t)t * i2s_lut_bytes(n));
   }
 }
 
@@ -333,9 +393,9 @@ void matmul_task(void* ctx, int worker, int n_workers) {
   for (int i = 0; i < job->count; i++) {
     const I2sMatrix& w = *job->w[i];
     int begin, end;
-    split_range(w.ne1, worker, n_workers, &begin, &end);
-    i2s_matmul_q16(w.data, w.scale, w.ne0, begin, end, m->act_q16, m->act_scale, m->act_sum, job->n_tokens,
-                   job->y[i], w.ne1);
+    split_range(i2s_tile_count(w.ne1), worker, n_workers, &begin, &end);
+    i2s_matmul_tiled(w.data, w.scale, w.ne0, w.ne1, begin, end, m->act_lut, m->act_q8, m->act_scale, m->act_sum,
+                     job->n_tokens, job->y[i], w.ne1);
   }
 }
 
@@ -435,8 +495,8 @@ void attention_task(void* ctx, int worker, int n_workers) {
 
 struct LmHeadJob {
   Model* model;
-  const float* x;      // normalized hidden state
-  const float* x_scaled;  // or null: use the scalar kernel
+  const int16_t* xq;  // normalized hidden state, q8_quantize_input
+  float x_scale;
   float* logits;
 };
 
@@ -445,8 +505,7 @@ void lm_head_task(void* ctx, int worker, int n_workers) {
   const Model* m = job->model;
   int begin, end;
   split_range(m->hp.n_vocab, worker, n_workers, &begin, &end);
-  if (job->x_scaled) f16_matvec_simd(m->lm_head, m->hp.n_embd, begin, end, job->x_scaled, job->logits);
-  else f16_matvec_scalar(m->lm_head, m->hp.n_embd, begin, end, job->x, job->logits);
+  q8_matvec_simd(*m->lm_head, begin, end, job->xq, job->x_scale, job->logits);
 }
 
 // One batch of at most kMaxBatch tokens at positions n_past..; writes logits for tokens [first_logit, n_tokens)
@@ -456,7 +515,7 @@ void forward_batch(Model* m, const int32_t* tokens, int n_tokens, int first_logi
   const int D = hp.n_embd, F = hp.n_ff, kv_dim = hp.n_head_kv * hp.head_dim;
   const int n_past = m->n_past;
   float* x = m->x;
-  for (int t = 0; t < n_tokens; t++) f16_row_to_f32(m->token_embd + (size_t)tokens[t] * D, D, x + (size_t)t * D);
+  for (int t = 0; t < n_tokens; t++) q8_dequantize_row(m->token_embd, tokens[t], x + (size_t)t * D);
 
   for (int l = 0; l < hp.n_layer; l++) {
     const Layer& L = m->layers[l];
@@ -496,8 +555,8 @@ void forward_batch(Model* m, const int32_t* tokens, int n_tokens, int first_logi
 
   for (int t = first_logit; t < n_tokens; t++) {
     rms_norm(x + (size_t)t * D, m->output_norm, D, hp.rms_eps, m->h);
-    LmHeadJob job{m, m->h, f16_scale_input(m->h, D, m->lm_input) ? m->lm_input : nullptr,
-                  out + (size_t)(t - first_logit) * hp.n_vocab};
+    const float x_scale = q8_quantize_input(m->h, D, m->lm_input);
+    LmHeadJob job{m, m->lm_input, x_scale, out + (size_t)(t - first_logit) * hp.n_vocab};
     pool_run(lm_head_task, &job);
   }
   m->n_past = n_past + n_tokens;

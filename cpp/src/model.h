@@ -2,12 +2,13 @@
 // the KV cache, and the forward pass.
 #pragma once
 #include "gguf.h"
+#include "q8.h"
 #include <cstdint>
 #include <string>
 #include <vector>
 
 struct I2sMatrix {
-  uint8_t* data = nullptr;  // the tensor's bytes as in the file: packed codes, then the f32 scale
+  uint8_t* data = nullptr;  // packed codes (tiled after loading, see i2s.h), then the f32 scale
   float scale = 0;
   int ne0 = 0;  // inputs
   int ne1 = 0;  // outputs
@@ -43,7 +44,8 @@ struct MemoryPlan {
 struct TensorDestination {
   uint64_t file_begin;
   uint64_t bytes;
-  uint8_t* dest;
+  uint8_t* dest;                   // copied here as they are, or
+  Q8RowStream* convert = nullptr;  // converted row by row (the F16 embedding / lm_head)
 };
 
 constexpr int kMaxBatch = 64;  // tokens per forward pass; longer prompts are evaluated in batches of this size
@@ -53,8 +55,10 @@ struct Model {
   int n_ctx = 0;
   int n_past = 0;
   MemoryPlan plan;
-  uint16_t* token_embd = nullptr;  // F16 [n_vocab][n_embd]
-  uint16_t* lm_head = nullptr;     // token_embd (tied) or output.weight
+  Q8Matrix token_embd;              // [n_vocab][n_embd], from F16
+  Q8Matrix output;                  // output.weight when the file has one
+  const Q8Matrix* lm_head = nullptr;  // &token_embd (tied) or &output
+  std::vector<Q8RowStream> row_streams;
   float* output_norm = nullptr;
   std::vector<Layer> layers;
   std::vector<void*> allocations;  // everything malloc'd for this model, freed together
@@ -64,12 +68,12 @@ struct Model {
   // Scratch for one batch (kMaxBatch tokens).
   float *x = nullptr, *h = nullptr, *q = nullptr, *k = nullptr, *v = nullptr, *att = nullptr, *proj = nullptr;
   float *gate = nullptr, *up = nullptr;
-  int8_t* act_q8 = nullptr;    // one token's int8 activations (quantize_rows)
-  int16_t* act_q16 = nullptr;  // per token: the int8 activations as i16, permuted for the SIMD kernels
+  int8_t* act_q8 = nullptr;    // per token: int8 activations (quantize_rows)
+  uint8_t* act_lut = nullptr;  // per token: their lookup tables for the I2_S kernels (i2s_build_lut)
   float* act_scale = nullptr;
   int32_t* act_sum = nullptr;
   float* scores = nullptr;     // per worker: n_ctx
-  float* lm_input = nullptr;   // x scaled for the F16 kernel
+  int16_t* lm_input = nullptr;  // the final hidden state as i16 for the lm_head (q8_quantize_input)
   float* logits = nullptr;
   uint64_t logits_capacity = 0;  // floats
   int logits_rows = 0;

@@ -1,9 +1,10 @@
-// I2_S kernels: SIMD (matrix-vector and matrix-matrix) equal the scalar reference bit for bit, the scalar reference
+// I2_S and Q8 kernels: SIMD (matrix-vector and matrix-matrix) equal the scalar reference bit for bit, the scalar reference
 // equals the integer formula of docs/bitnet-gguf.md, and the threaded self-test really uses the threads asked for.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeEngine } from '../../src/lib/engine/node';
 import type { WasmEngine } from '../../src/lib/engine/wasm-engine';
 import { rng } from './helpers';
+import { f16BitsToF32 as fromF16, f32ToF16Bits as toF16 } from '../../src/lib/gguf/writer';
 
 let engine: WasmEngine;
 beforeAll(async () => { engine = await createNodeEngine({ threads: 2 }); });
@@ -50,7 +51,9 @@ describe('I2_S kernels', () => {
   });
 
   const shapes: [number, number, number][] = [[128, 1, 1], [256, 7, 1], [896, 33, 1], [2560, 64, 1], [6912, 16, 1],
-    [128, 5, 3], [384, 17, 4], [1024, 9, 5], [2560, 12, 9], [6912, 6, 64]];
+    [128, 5, 3], [384, 17, 4], [1024, 9, 5], [2560, 12, 9], [6912, 6, 64],
+    // Several 16-row tiles: odd tile counts, a partial last tile, odd token counts, more than one 256-row block.
+    [256, 48, 3], [512, 80, 7], [6912, 32, 4], [128, 16 * 17 + 5, 2], [2560, 640, 1]];
   for (const [ne0, ne1, nTokens] of shapes) {
     it(`SIMD matvec and matmul equal scalar bit for bit: ${ne0}x${ne1}, ${nTokens} token(s)`, () => {
       const { w, q, scales, sums } = randomCase(ne0 * 31 + ne1 * 7 + nTokens, ne0, ne1, nTokens);
@@ -63,9 +66,9 @@ describe('I2_S kernels', () => {
   }
 
   it('SIMD kernels stay exact at the largest products over rows longer than one accumulation run', () => {
-    // All codes 3 (the largest code) against all activations -128: every product is at its extreme, and 258 blocks
-    // cross the 256-block run after which the SIMD kernels fold their partial sums.
-    const ne0 = 258 * 128, ne1 = 5, nTokens = 5;
+    // All codes 3 (the largest code) against all activations -128: every lookup is at its extreme (-512, so a run of
+    // 64 pairs reaches exactly the i16 minimum), over rows of many runs; 37 rows = two full tiles and a partial one.
+    const ne0 = 258 * 128, ne1 = 37, nTokens = 5;
     const w = new Uint8Array((ne0 * ne1) / 4).fill(0xff);
     const q = new Int8Array(ne0 * nTokens).fill(-128);
     const scales = new Float32Array(nTokens).fill(1);
@@ -76,10 +79,10 @@ describe('I2_S kernels', () => {
       expect(Array.from(engine.kernelI2s(kernel, w, ne0, ne1, q, scales, sums, 2))).toEqual(Array.from(expected));
     }
     // And random data over the same long rows, bit for bit.
-    const r = randomCase(4242, ne0, 3, 5);
-    const scalar = bytesOf(engine.kernelI2s('scalar', r.w, ne0, 3, r.q, r.scales, r.sums));
-    expect(bytesOf(engine.kernelI2s('simd-matvec', r.w, ne0, 3, r.q, r.scales, r.sums, 2)).equals(scalar)).toBe(true);
-    expect(bytesOf(engine.kernelI2s('simd-matmul', r.w, ne0, 3, r.q, r.scales, r.sums, 2)).equals(scalar)).toBe(true);
+    const r = randomCase(4242, ne0, 35, 5);
+    const scalar = bytesOf(engine.kernelI2s('scalar', r.w, ne0, 35, r.q, r.scales, r.sums));
+    expect(bytesOf(engine.kernelI2s('simd-matvec', r.w, ne0, 35, r.q, r.scales, r.sums, 2)).equals(scalar)).toBe(true);
+    expect(bytesOf(engine.kernelI2s('simd-matmul', r.w, ne0, 35, r.q, r.scales, r.sums, 2)).equals(scalar)).toBe(true);
   });
 
   it('activation quantization follows the reference: absmax, round half to even, clamp, sum', () => {
@@ -100,28 +103,52 @@ describe('I2_S kernels', () => {
     expect(engine.quantizeRow(new Float32Array(8)).scale).toBe(Math.fround(127 / 1e-5));
   });
 
-  it('F16 SIMD matvec agrees with the scalar kernel (including subnormals and negatives)', () => {
+  it('Q8 lm_head: SIMD equals scalar bit for bit (subnormals, negatives, 4-row blocks and tails)', () => {
     const next = rng(99);
-    const ne0 = 2560, ne1 = 9;
+    const ne0 = 2560, ne1 = 11;
     const w = Uint16Array.from({ length: ne0 * ne1 }, (_, i) => (i % 97 === 0 ? next() & 0x83ff : next() & 0xbfff));
     const x = Float32Array.from({ length: ne0 }, () => ((next() % 2001) - 1000) / 100);
-    const simd = engine.kernelF16('simd', w, ne0, ne1, x);
-    const scalar = engine.kernelF16('scalar', w, ne0, ne1, x);
-    for (let i = 0; i < ne1; i++) expect(Math.abs(simd[i] - scalar[i])).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(scalar[i])));
-  });
-  it('F16 SIMD matvec is exact where every partial sum is: each element meets its own x', () => {
-    // Small integer weights and x keep every product and sum exact in f32 whatever the summation order, so any
-    // mix-up of even/odd elements, rows or the 4-row blocking shows as a difference. 11 rows: 4 + 4 + 3 tails.
-    const next = rng(7);
-    const ne0 = 2560, ne1 = 11;
-    const halves = [0x0000, 0x3c00, 0x4000, 0x4200, 0xbc00, 0xc000, 0xc200, 0x8000]; // 0, 1, 2, 3, -1, -2, -3, -0
-    const w = Uint16Array.from({ length: ne0 * ne1 }, () => halves[next() % halves.length]);
-    const x = Float32Array.from({ length: ne0 }, () => (next() % 65) - 32);
-    const simd = engine.kernelF16('simd', w, ne0, ne1, x);
-    const scalar = engine.kernelF16('scalar', w, ne0, ne1, x);
-    expect(Array.from(simd)).toEqual(Array.from(scalar));
-    // Including a row that is not all zeros (the test would be vacuous otherwise).
+    const simd = engine.kernelQ8('simd', w, ne0, ne1, x);
+    const scalar = engine.kernelQ8('scalar', w, ne0, ne1, x);
+    expect(bytesOf(simd).equals(bytesOf(scalar))).toBe(true);
     expect(scalar.some((v) => v !== 0)).toBe(true);
+  });
+
+  it('Q8 lm_head stays within its quantization bound of the exact F16 product', () => {
+    // Embedding-like weights N(0, 0.25) and a normalized hidden state: the error is at most half a step of each
+    // block's weights (amax / 254) and of x (amax / 65534) per product; measured far below that bound.
+    const next = rng(5);
+    const gauss = () => { let s = 0; for (let i = 0; i < 12; i++) s += (next() % 10000) / 10000; return s - 6; };
+    const ne0 = 2560, ne1 = 37;
+    const f32 = Float32Array.from({ length: ne0 * ne1 }, () => gauss() * 0.25);
+    const w = Uint16Array.from(f32, (v) => toF16(v));
+    const x = Float32Array.from({ length: ne0 }, () => gauss() * 2);
+    const y = engine.kernelQ8('simd', w, ne0, ne1, x);
+    let worst = 0, sumSquares = 0;
+    for (let m = 0; m < ne1; m++) {
+      let exact = 0, bound = 0;
+      for (let b = 0; b < ne0 / 128; b++) {
+        let amax = 0;
+        for (let k = b * 128; k < (b + 1) * 128; k++) amax = Math.max(amax, Math.abs(fromF16(w[m * ne0 + k])));
+        for (let k = b * 128; k < (b + 1) * 128; k++) bound += (amax / 254) * Math.abs(x[k]);
+      }
+      for (let k = 0; k < ne0; k++) exact += fromF16(w[m * ne0 + k]) * x[k];
+      expect(Math.abs(y[m] - exact)).toBeLessThanOrEqual(bound * 1.01 + 1e-3);
+      worst = Math.max(worst, Math.abs(y[m] - exact));
+      sumSquares += exact * exact;
+    }
+    // Random rounding errors add up like a random walk: about 1% of the logits' spread, not the worst-case bound.
+    expect(worst).toBeLessThan(0.03 * Math.sqrt(sumSquares / ne1));
+  });
+
+  it('Q8 conversion turns NaN into 0 and blocks with an infinity into zeros instead of trapping', () => {
+    const ne0 = 256, ne1 = 2;
+    const w = new Uint16Array(ne0 * ne1).fill(0x3c00); // 1.0
+    w[5] = 0x7e00; // NaN in block 0 of row 0
+    w[ne0 + 200] = 0x7c00; // +inf in block 1 of row 1
+    const x = new Float32Array(ne0).fill(1);
+    const y = engine.kernelQ8('simd', w, ne0, ne1, x);
+    expect(Array.from(y)).toEqual([255, 128]);
   });
 });
 

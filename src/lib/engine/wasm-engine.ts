@@ -36,7 +36,7 @@ interface TritModule {
   _trit_selftest_end(): number;
   _trit_quantize_row(xPtr: number, n: number, qPtr: number, sumPtr: number): number;
   _trit_kernel_i2s(kernel: number, w: number, ne0: number, ne1: number, q: number, s: number, sums: number, nTokens: number, y: number, threads: number): number;
-  _trit_kernel_f16(kernel: number, w: number, ne0: number, ne1: number, x: number, y: number): number;
+  _trit_kernel_q8(kernel: number, w: number, ne0: number, ne1: number, x: number, y: number): number;
   _trit_bandwidth(bytes: number, repeats: number, threads: number): number;
 }
 
@@ -441,14 +441,14 @@ export class WasmEngine {
     }
   }
 
-  /** F16 matrix-vector product: 'scalar' or 'simd'. */
-  kernelF16(kernel: 'scalar' | 'simd', w: Uint16Array, ne0: number, ne1: number, x: Float32Array): Float32Array {
+  /** The lm_head path: F16 rows converted to Q8 as at load, times x quantized to i16; 'scalar' or 'simd'. */
+  kernelQ8(kernel: 'scalar' | 'simd', w: Uint16Array, ne0: number, ne1: number, x: Float32Array): Float32Array {
     const ptrs = [w.byteLength, x.byteLength, ne1 * 4].map((n) => this.alloc(n));
     const [wp, xp, yp] = ptrs;
     try {
       this.write(wp, w);
       this.write(xp, x);
-      this.check(this.mod._trit_kernel_f16(kernel === 'simd' ? 1 : 0, wp, ne0, ne1, xp, yp));
+      this.check(this.mod._trit_kernel_q8(kernel === 'simd' ? 1 : 0, wp, ne0, ne1, xp, yp));
       return new Float32Array(this.read(yp, ne1 * 4).buffer);
     } finally {
       ptrs.forEach((p) => this.mod._free(p));

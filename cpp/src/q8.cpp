@@ -1,0 +1,143 @@
+#include "q8.h"
+#include "f16.h"
+#include <cmath>
+#include <cstring>
+#include <wasm_simd128.h>
+
+namespace {
+// Round half to even and clamp to +-limit; NaN becomes 0 (a float-to-int conversion of NaN would trap).
+inline int round_clamped(float v, float limit) {
+  float r = nearbyintf(v);
+  if (r > limit) r = limit;
+  if (r < -limit) r = -limit;
+  return r == r ? (int)r : 0;
+}
+}  // namespace
+
+void q8_quantize_f16_row(const uint16_t* row, int ne0, int8_t* q, float* scales, int8_t* residual) {
+  float values[kQ8BlockElems];
+  for (int b = 0; b < ne0 / kQ8BlockElems; b++) {
+    float amax = 0;
+    for (int i = 0; i < kQ8BlockElems; i++) {
+      values[i] = f16_to_f32(row[b * kQ8BlockElems + i]);
+      const float a = fabsf(values[i]);
+      if (a > amax) amax = a;
+    }
+    const bool usable = amax > 0 && std::isfinite(amax);
+    const float inv = usable ? 127.0f / amax : 0.0f;
+    scales[b] = usable ? amax / 127.0f : 0.0f;
+    for (int i = 0; i < kQ8BlockElems; i++) {
+      const float v = values[i] * inv;
+      const int qi = round_clamped(v, 127);
+      q[b * kQ8BlockElems + i] = (int8_t)qi;
+      if (residual) residual[b * kQ8BlockElems + i] = (int8_t)(usable ? round_clamped((v - (float)qi) * 254.0f, 127) : 0);
+    }
+  }
+}
+
+void q8_dequantize_row(const Q8Matrix& w, int row, float* out) {
+  const int8_t* q = w.q + (size_t)row * w.ne0;
+  const float* scales = w.scales + (size_t)row * (w.ne0 / kQ8BlockElems);
+  if (!w.residual) {
+    for (int k = 0; k < w.ne0; k++) out[k] = scales[k / kQ8BlockElems] * (float)q[k];
+    return;
+  }
+  const int8_t* residual = w.residual + (size_t)row * w.ne0;
+  for (int k = 0; k < w.ne0; k++) out[k] = scales[k / kQ8BlockElems] * ((float)q[k] + (float)residual[k] / 254.0f);
+}
+
+float q8_quantize_input(const float* x, int n, int16_t* xq) {
+  float amax = 0;
+  for (int i = 0; i < n; i++) {
+    const float a = fabsf(x[i]);
+    if (a > amax) amax = a;
+  }
+  if (!(amax > 0) || !std::isfinite(amax)) {
+    memset(xq, 0, (size_t)n * 2);
+    return 0;
+  }
+  const float inv = 32767.0f / amax;
+  for (int i = 0; i < n; i++) xq[i] = (int16_t)round_clamped(x[i] * inv, 32767);
+  return amax / 32767.0f;
+}
+
+void q8_matvec_scalar(const Q8Matrix& w, int row_begin, int row_end, const int16_t* xq, float x_scale, float* y) {
+  const int n_blocks = w.ne0 / kQ8BlockElems;
+  for (int m = row_begin; m < row_end; m++) {
+    const int8_t* q = w.q + (size_t)m * w.ne0;
+    const float* scales = w.scales + (size_t)m * n_blocks;
+    float lane_sum[4] = {0, 0, 0, 0};
+    for (int b = 0; b < n_blocks; b++) {
+      int32_t lane_int[4] = {0, 0, 0, 0};
+      // Element k lands in SIMD lane (k % 8) / 2 (i32x4.dot_i16x8_s adds neighbours pairwise).
+      for (int k = b * kQ8BlockElems; k < (b + 1) * kQ8BlockElems; k++) lane_int[(k % 8) / 2] += q[k] * xq[k];
+      for (int l = 0; l < 4; l++) lane_sum[l] = lane_sum[l] + (float)lane_int[l] * scales[b];
+    }
+    y[m] = ((lane_sum[0] + lane_sum[1]) + (lane_sum[2] + lane_sum[3])) * x_scale;
+  }
+}
+
+namespace {
+
+inline float lanes_total(v128_t v) {
+  return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
+         (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
+}
+
+// ROWS rows per pass share each activation load. Per block, i32 lanes add at most 32 products of |127 * 32767|:
+// far from overflow.
+template <int ROWS>
+void q8_rows(const Q8Matrix& w, int m, const int16_t* xq, float x_scale, float* y) {
+  const int n_blocks = w.ne0 / kQ8BlockElems;
+  const int8_t* q[ROWS];
+  const float* scales[ROWS];
+  v128_t sum[ROWS];
+  for (int r = 0; r < ROWS; r++) {
+    q[r] = w.q + (size_t)(m + r) * w.ne0;
+    scales[r] = w.scales + (size_t)(m + r) * n_blocks;
+    sum[r] = wasm_f32x4_splat(0);
+  }
+  for (int b = 0; b < n_blocks; b++) {
+    v128_t acc[ROWS];
+    for (int r = 0; r < ROWS; r++) acc[r] = wasm_i32x4_splat(0);
+    for (int k = b * kQ8BlockElems; k < (b + 1) * kQ8BlockElems; k += 16) {
+      const v128_t x0 = wasm_v128_load(xq + k), x1 = wasm_v128_load(xq + k + 8);
+#pragma clang loop unroll(full)
+      for (int r = 0; r < ROWS; r++) {
+        const v128_t v = wasm_v128_load(q[r] + k);
+        acc[r] = wasm_i32x4_add(acc[r], wasm_i32x4_add(wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(v), x0),
+                                                       wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(v), x1)));
+      }
+    }
+    for (int r = 0; r < ROWS; r++)
+      sum[r] = wasm_f32x4_add(sum[r], wasm_f32x4_mul(wasm_f32x4_convert_i32x4(acc[r]), wasm_f32x4_splat(scales[r][b])));
+  }
+  for (int r = 0; r < ROWS; r++) y[m + r] = lanes_total(sum[r]) * x_scale;
+}
+
+}  // namespace
+
+void q8_matvec_simd(const Q8Matrix& w, int row_begin, int row_end, const int16_t* xq, float x_scale, float* y) {
+  int m = row_begin;
+  for (; m + 4 <= row_end; m += 4) q8_rows<4>(w, m, xq, x_scale, y);
+  for (; m < row_end; m++) q8_rows<1>(w, m, xq, x_scale, y);
+}
+
+void q8_stream_write(Q8RowStream* s, const uint8_t* data, size_t len) {
+  Q8Matrix& w = *s->target;
+  const size_t row_bytes = (size_t)w.ne0 * 2;
+  while (len > 0 && s->next_row < w.ne1) {
+    size_t take = row_bytes - s->staged_bytes;
+    if (take > len) take = len;
+    memcpy((uint8_t*)s->staging + s->staged_bytes, data, take);
+    s->staged_bytes += take;
+    data += take;
+    len -= take;
+    if (s->staged_bytes == row_bytes) {
+      const int r = s->next_row++;
+      q8_quantize_f16_row(s->staging, w.ne0, w.q + (size_t)r * w.ne0, w.scales + (size_t)r * (w.ne0 / kQ8BlockElems),
+                          w.residual ? w.residual + (size_t)r * w.ne0 : nullptr);
+      s->staged_bytes = 0;
+    }
+  }
+}
