@@ -14,10 +14,10 @@ OUT=cpp/build
 mkdir -p "$OUT/node"
 SOURCES=$(ls cpp/src/*.cpp | LC_ALL=C sort)
 
-# Why these flags: -O3 and SIMD128 for the kernels; no exceptions or RTTI (errors are return codes);
+# Why these flags: -O3 and SIMD128 for the kernels; bulk memory so memcpy (1.2 GB while loading) is memory.copy; no exceptions or RTTI (errors are return codes);
 # memory grows up to the 4 GiB wasm32 limit because a 2B model with its KV cache needs ~2 GB;
 # the pthread pool size comes from the caller (Module.tritThreads) so it matches the threads we use.
-COMMON=(-O3 -msimd128 -std=c++17 -fno-exceptions -fno-rtti -Wall -Wextra -Wno-unused-parameter
+COMMON=(-O3 -msimd128 -mbulk-memory -std=c++17 -fno-exceptions -fno-rtti -Wall -Wextra -Wno-unused-parameter
   -sMODULARIZE=1 -sEXPORT_NAME=createTritModule -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB
   -sINITIAL_MEMORY=32MB -sTOTAL_STACK=1MB -sFILESYSTEM=0 -sEXPORTED_FUNCTIONS=_malloc,_free
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8 -sINCOMING_MODULE_JS_API=tritThreads,locateFile,print,printErr,wasmBinary,instantiateWasm,mainScriptUrlOrBlob)

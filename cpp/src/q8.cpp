@@ -1,6 +1,6 @@
 #include "q8.h"
-#include "f16.h"
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 #include <wasm_simd128.h>
 
@@ -14,23 +14,55 @@ inline int round_clamped(float v, float limit) {
 }
 }  // namespace
 
+namespace {
+// Eight f16 values to floats: (h & 0x7fff) << 13 read as a float is the magnitude times 2^-112, exact for normals and
+// subnormals; the sign goes back in bit 31. Sets *non_finite when an exponent is all ones (infinity or NaN).
+inline void f16x8_to_f32(v128_t h, float* out, v128_t* non_finite) {
+  const v128_t exponent = wasm_v128_and(h, wasm_i16x8_splat(0x7c00));
+  *non_finite = wasm_v128_or(*non_finite, wasm_i16x8_eq(exponent, wasm_i16x8_splat(0x7c00)));
+  const v128_t scale = wasm_f32x4_splat(0x1p112f);
+  for (int half = 0; half < 2; half++) {
+    const v128_t x = half == 0 ? wasm_u32x4_extend_low_u16x8(h) : wasm_u32x4_extend_high_u16x8(h);
+    const v128_t magnitude = wasm_f32x4_mul(wasm_i32x4_shl(wasm_v128_and(x, wasm_i32x4_splat(0x7fff)), 13), scale);
+    const v128_t sign = wasm_i32x4_shl(wasm_v128_and(x, wasm_i32x4_splat(0x8000)), 16);
+    wasm_v128_store(out + 4 * half, wasm_v128_or(magnitude, sign));
+  }
+}
+
+// Four floats rounded half to even into int8 (|v| <= 127.5 by construction; the narrowing saturates anyway).
+inline uint32_t round_to_i8x4(v128_t v) {
+  const v128_t i32 = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(v));
+  const v128_t i16 = wasm_i16x8_narrow_i32x4(i32, i32);
+  return (uint32_t)wasm_i32x4_extract_lane(wasm_i8x16_narrow_i16x8(i16, i16), 0);
+}
+}  // namespace
+
 void q8_quantize_f16_row(const uint16_t* row, int ne0, int8_t* q, float* scales, int8_t* residual) {
-  float values[kQ8BlockElems];
+  alignas(16) float values[kQ8BlockElems];
   for (int b = 0; b < ne0 / kQ8BlockElems; b++) {
-    float amax = 0;
-    for (int i = 0; i < kQ8BlockElems; i++) {
-      values[i] = f16_to_f32(row[b * kQ8BlockElems + i]);
-      const float a = fabsf(values[i]);
-      if (a > amax) amax = a;
+    const uint16_t* in = row + b * kQ8BlockElems;
+    v128_t non_finite = wasm_i32x4_splat(0), amax = wasm_f32x4_splat(0);
+    for (int i = 0; i < kQ8BlockElems; i += 8) {
+      f16x8_to_f32(wasm_v128_load(in + i), values + i, &non_finite);
+      amax = wasm_f32x4_max(amax, wasm_f32x4_abs(wasm_v128_load(values + i)));
+      amax = wasm_f32x4_max(amax, wasm_f32x4_abs(wasm_v128_load(values + i + 4)));
     }
-    const bool usable = amax > 0 && std::isfinite(amax);
-    const float inv = usable ? 127.0f / amax : 0.0f;
-    scales[b] = usable ? amax / 127.0f : 0.0f;
-    for (int i = 0; i < kQ8BlockElems; i++) {
-      const float v = values[i] * inv;
-      const int qi = round_clamped(v, 127);
-      q[b * kQ8BlockElems + i] = (int8_t)qi;
-      if (residual) residual[b * kQ8BlockElems + i] = (int8_t)(usable ? round_clamped((v - (float)qi) * 254.0f, 127) : 0);
+    const float block_max = std::max(std::max(wasm_f32x4_extract_lane(amax, 0), wasm_f32x4_extract_lane(amax, 1)),
+                                     std::max(wasm_f32x4_extract_lane(amax, 2), wasm_f32x4_extract_lane(amax, 3)));
+    const bool usable = block_max > 0 && !wasm_v128_any_true(non_finite);
+    const v128_t inv = wasm_f32x4_splat(usable ? 127.0f / block_max : 0.0f);
+    scales[b] = usable ? block_max / 127.0f : 0.0f;
+    int8_t* qb = q + b * kQ8BlockElems;
+    int8_t* rb = residual ? residual + b * kQ8BlockElems : nullptr;
+    for (int i = 0; i < kQ8BlockElems; i += 4) {
+      const v128_t v = wasm_f32x4_mul(wasm_v128_load(values + i), inv);
+      const uint32_t packed = round_to_i8x4(v);
+      memcpy(qb + i, &packed, 4);
+      if (rb) {
+        const v128_t qf = wasm_f32x4_nearest(v);
+        const uint32_t r = round_to_i8x4(wasm_f32x4_mul(wasm_f32x4_sub(v, qf), wasm_f32x4_splat(254.0f)));
+        memcpy(rb + i, &r, 4);
+      }
     }
   }
 }

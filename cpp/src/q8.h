@@ -21,8 +21,8 @@ struct Q8Matrix {
 
 inline uint64_t q8_bytes(uint64_t ne0, uint64_t ne1) { return ne0 * ne1 + ne1 * (ne0 / kQ8BlockElems) * 4; }
 
-// One row of ne0 f16 values (ne0 % 128 == 0) into q, scales and (if not null) residual. NaN becomes 0 and a block
-// with an infinity becomes zeros (a corrupt file must not trap the engine).
+// One row of ne0 f16 values (ne0 % 128 == 0) into q, scales and (if not null) residual. A block holding an infinity
+// or NaN becomes zeros (a corrupt file must not trap the engine).
 void q8_quantize_f16_row(const uint16_t* row, int ne0, int8_t* q, float* scales, int8_t* residual);
 // With the residual when the matrix has one.
 void q8_dequantize_row(const Q8Matrix& w, int row, float* out);
