@@ -85,6 +85,26 @@ describe('I2_S kernels', () => {
     expect(bytesOf(engine.kernelI2s('simd-matmul', r.w, ne0, 35, r.q, r.scales, r.sums, 2)).equals(scalar)).toBe(true);
   });
 
+  it('activation quantization agrees with the reference arithmetic on long random rows (SIMD body and tail)', () => {
+    const next = rng(321);
+    for (const n of [2560, 6912, 1001]) {
+      const x = Float32Array.from({ length: n }, () => ((next() % 200001) - 100000) / 7919);
+      const { q, scale, sum } = engine.quantizeRow(x);
+      const amax = Math.max(1e-5, ...Array.from(x, Math.abs));
+      const s = Math.fround(127 / amax);
+      expect(scale).toBe(s);
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        const p = Math.fround(x[i] * s);
+        const r = Math.abs(p - Math.trunc(p)) === 0.5 ? 2 * Math.round(p / 2) : Math.round(p);
+        const expected = Math.max(-128, Math.min(127, r));
+        if (q[i] !== expected) expect({ i, got: q[i] }).toEqual({ i, got: expected });
+        total += expected;
+      }
+      expect(sum).toBe(total);
+    }
+  });
+
   it('activation quantization follows the reference: absmax, round half to even, clamp, sum', () => {
     const x = new Float32Array([0.5, -1, 0.25, 0.0039370079, -0.0039370079 * 3, 1e-9, 0.75]);
     const { q, scale, sum } = engine.quantizeRow(x);
