@@ -3,6 +3,7 @@
 #include "i2s.h"
 #include "threadpool.h"
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <initializer_list>
 #include <utility>
@@ -378,32 +379,49 @@ void quantize_rows(Model* m, const float* x, int n_tokens, int n) {
   }
 }
 
-// Up to three matrices with the same input (q/k/v, gate/up), rows split across workers.
+// Up to three matrices with the same input (q/k/v, gate/up). Workers take chunks of tiles from a shared counter
+// rather than fixed halves: on a phone's big and little cores, or a VM whose other vCPU is busy, a fixed split would
+// make every step wait for the slowest thread.
 struct MatmulJob {
   Model* model;
   int n_tokens;
   int count;
   const I2sMatrix* w[3];
   float* y[3];
+  int chunk_tiles;
+  int first_chunk[4];  // matrix i owns chunks [first_chunk[i], first_chunk[i + 1])
+  std::atomic<int> next_chunk{0};
 };
 
 void matmul_task(void* ctx, int worker, int n_workers) {
   MatmulJob* job = (MatmulJob*)ctx;
   Model* m = job->model;
-  for (int i = 0; i < job->count; i++) {
+  for (;;) {
+    const int chunk = job->next_chunk.fetch_add(1, std::memory_order_relaxed);
+    if (chunk >= job->first_chunk[job->count]) return;
+    int i = 0;
+    while (chunk >= job->first_chunk[i + 1]) i++;
     const I2sMatrix& w = *job->w[i];
-    int begin, end;
-    split_range(i2s_tile_count(w.ne1), worker, n_workers, &begin, &end);
+    const int begin = (chunk - job->first_chunk[i]) * job->chunk_tiles;
+    const int end = std::min(begin + job->chunk_tiles, i2s_tile_count(w.ne1));
     i2s_matmul_tiled(w.data, w.scale, w.ne0, w.ne1, begin, end, m->act_lut, m->act_q8, m->act_scale, m->act_sum,
                      job->n_tokens, job->y[i], w.ne1);
   }
 }
 
 void matmul(Model* m, int n_tokens, std::initializer_list<std::pair<const I2sMatrix*, float*>> outputs) {
-  MatmulJob job{m, n_tokens, 0, {}, {}};
+  MatmulJob job;
+  job.model = m;
+  job.n_tokens = n_tokens;
+  job.count = 0;
+  // Prompts: 16 tiles per chunk, the kernel's cache block; one token: 8 tiles (128 rows), enough chunks to balance.
+  job.chunk_tiles = n_tokens > 1 ? 16 : 8;
+  job.first_chunk[0] = 0;
   for (auto& o : outputs) {
     job.w[job.count] = o.first;
     job.y[job.count] = o.second;
+    const int chunks = (i2s_tile_count(o.first->ne1) + job.chunk_tiles - 1) / job.chunk_tiles;
+    job.first_chunk[job.count + 1] = job.first_chunk[job.count] + chunks;
     job.count++;
   }
   pool_run(matmul_task, &job);
@@ -493,19 +511,25 @@ void attention_task(void* ctx, int worker, int n_workers) {
   }
 }
 
+constexpr int kLmHeadChunkRows = 2048;
+
 struct LmHeadJob {
   Model* model;
   const int16_t* xq;  // normalized hidden state, q8_quantize_input
   float x_scale;
   float* logits;
+  std::atomic<int> next_chunk{0};  // chunks of kLmHeadChunkRows, taken as in matmul_task
 };
 
 void lm_head_task(void* ctx, int worker, int n_workers) {
   LmHeadJob* job = (LmHeadJob*)ctx;
-  const Model* m = job->model;
-  int begin, end;
-  split_range(m->hp.n_vocab, worker, n_workers, &begin, &end);
-  q8_matvec_simd(*m->lm_head, begin, end, job->xq, job->x_scale, job->logits);
+  const int n_vocab = job->model->hp.n_vocab;
+  for (;;) {
+    const int begin = job->next_chunk.fetch_add(1, std::memory_order_relaxed) * kLmHeadChunkRows;
+    if (begin >= n_vocab) return;
+    q8_matvec_simd(*job->model->lm_head, begin, std::min(begin + kLmHeadChunkRows, n_vocab), job->xq, job->x_scale,
+                   job->logits);
+  }
 }
 
 // One batch of at most kMaxBatch tokens at positions n_past..; writes logits for tokens [first_logit, n_tokens)
@@ -556,7 +580,7 @@ void forward_batch(Model* m, const int32_t* tokens, int n_tokens, int first_logi
   for (int t = first_logit; t < n_tokens; t++) {
     rms_norm(x + (size_t)t * D, m->output_norm, D, hp.rms_eps, m->h);
     const float x_scale = q8_quantize_input(m->h, D, m->lm_input);
-    LmHeadJob job{m, m->lm_input, x_scale, out + (size_t)(t - first_logit) * hp.n_vocab};
+    LmHeadJob job{m, m->lm_input, x_scale, out + (size_t)(t - first_logit) * hp.n_vocab};  // next_chunk = 0
     pool_run(lm_head_task, &job);
   }
   m->n_past = n_past + n_tokens;
