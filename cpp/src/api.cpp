@@ -2,6 +2,7 @@
 // negative TritStatus; trit_last_error_code/message describe the failure. JSON results live in one buffer that
 // stays valid until the next call that returns JSON.
 #include "common.h"
+#include "half.h"
 #include "q8.h"
 #include "gguf.h"
 #include "i2s.h"
@@ -465,6 +466,10 @@ EMSCRIPTEN_KEEPALIVE const char* trit_selftest_end() {
 }
 
 // ---- kernels exposed for tests --------------------------------------------------------------------------------------
+
+EMSCRIPTEN_KEEPALIVE void trit_round_f16(const float* x, int n, uint16_t* out) {
+  for (int i = 0; i < n; i++) out[i] = f32_to_f16(x[i]);
+}
 
 EMSCRIPTEN_KEEPALIVE float trit_quantize_row(const float* x, int n, int8_t* q, int32_t* sum) {
   return i2s_quantize_row(x, n, q, sum);

@@ -1,5 +1,6 @@
 #include "model.h"
 #include "common.h"
+#include "half.h"
 #include "i2s.h"
 #include "threadpool.h"
 #include <algorithm>
@@ -108,7 +109,7 @@ ScratchLayout scratch_layout(const HParams& hp, int n_ctx, int n_workers) {
   s.act_q8 = B * widest;
   s.act_lut = B * i2s_lut_bytes((int)widest);
   s.act_scale = s.act_sum = B * 4;
-  s.scores = (uint64_t)n_workers * n_ctx * 4;
+  s.scores = (uint64_t)n_workers * ((uint64_t)n_ctx * (hp.n_head / hp.n_head_kv) + 2 * hp.head_dim) * 4;
   s.lm_input = D * 2;
   s.logits = (uint64_t)hp.n_vocab * 4;  // one row; all-position logits grow it on demand
   return s;
@@ -136,9 +137,9 @@ int model_plan(const GgufHeader& header, int n_ctx_requested, int n_workers, Mod
   if (ok) read_hparam(header, a, "context_length", false, false, &hp.n_ctx_train, &ok);
   if (!ok) return trit_error_code();
   if (hp.n_layer > 1024) return trit_fail(TRIT_ERR_UNSUPPORTED_MODEL, "block_count %d is absurd", hp.n_layer);
-  if (hp.n_embd % hp.n_head || hp.n_head % hp.n_head_kv)
-    return trit_fail(TRIT_ERR_UNSUPPORTED_MODEL, "%d heads (%d KV heads) do not divide embedding length %d", hp.n_head,
-                     hp.n_head_kv, hp.n_embd);
+  if (hp.n_embd % hp.n_head || hp.n_head % hp.n_head_kv || hp.n_head / hp.n_head_kv > 64)
+    return trit_fail(TRIT_ERR_UNSUPPORTED_MODEL, "%d heads with %d KV heads over embedding length %d are not supported",
+                     hp.n_head, hp.n_head_kv, hp.n_embd);
   hp.head_dim = hp.n_embd / hp.n_head;
   int rope_dims = hp.head_dim;
   if (!read_hparam(header, a, "rope.dimension_count", false, false, &rope_dims, &ok) && !ok) return trit_error_code();
@@ -187,7 +188,7 @@ int model_plan(const GgufHeader& header, int n_ctx_requested, int n_workers, Mod
   }
   // Generation also reads one embedding row with its residual.
   plan.weight_bytes_per_token += q8_bytes(hp.n_embd, 1) + (uint64_t)hp.n_embd;
-  plan.kv_cache = 2ull * hp.n_layer * m->n_ctx * hp.n_head_kv * hp.head_dim * 4;
+  plan.kv_cache = 2ull * hp.n_layer * m->n_ctx * hp.n_head_kv * hp.head_dim * 2;
   plan.scratch = scratch_layout(hp, m->n_ctx, m->n_workers).total();
   m->plan = plan;
   return TRIT_OK;
@@ -283,10 +284,10 @@ int model_allocate(const GgufHeader& header, Model* m) {
     if (m->destinations[d].file_begin < m->destinations[d - 1].file_begin + m->destinations[d - 1].bytes)
       return trit_fail(TRIT_ERR_BAD_HEADER, "two tensors of the model overlap in the file");
 
-  const uint64_t kv_layer_bytes = (uint64_t)m->n_ctx * hp.n_head_kv * hp.head_dim * 4;
+  const uint64_t kv_layer_bytes = (uint64_t)m->n_ctx * hp.n_head_kv * hp.head_dim * 2;
   for (int l = 0; l < hp.n_layer; l++) {
-    m->layers[l].k_cache = (float*)model_alloc(m, kv_layer_bytes, "the KV cache");
-    m->layers[l].v_cache = (float*)model_alloc(m, kv_layer_bytes, "the KV cache");
+    m->layers[l].k_cache = (uint16_t*)model_alloc(m, kv_layer_bytes, "the KV cache");
+    m->layers[l].v_cache = (uint16_t*)model_alloc(m, kv_layer_bytes, "the KV cache");
     if (!m->layers[l].k_cache || !m->layers[l].v_cache) return trit_error_code();
   }
   const ScratchLayout s = scratch_layout(hp, m->n_ctx, m->n_workers);
@@ -470,43 +471,70 @@ struct AttentionJob {
   int n_past;
 };
 
-// One (token, query head) pair at a time: causal softmax over the cached keys, weighted sum of the cached values.
+// Halves to floats, 8 at a time (head_dim is even; a tail of up to 7 goes one by one).
+void f16_row_to_f32(const uint16_t* in, int n, float* out) {
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    v128_t low, high;
+    f16x8_to_f32x4x2(wasm_v128_load(in + i), &low, &high);
+    wasm_v128_store(out + i, low);
+    wasm_v128_store(out + i + 4, high);
+  }
+  for (; i < n; i++) {
+    v128_t low, high;
+    f16x8_to_f32x4x2(wasm_i16x8_splat((int16_t)in[i]), &low, &high);
+    out[i] = wasm_f32x4_extract_lane(low, 0);
+  }
+}
+
+// One (token, KV head) pair at a time: each cached key and value is converted from f16 once and serves every query
+// head of the group (4 on 2B-4T). Causal softmax over the cached keys, then the weighted sum of the values.
 void attention_task(void* ctx, int worker, int n_workers) {
   AttentionJob* job = (AttentionJob*)ctx;
   Model* m = job->model;
   const HParams& hp = m->hp;
   const int hd = hp.head_dim, kv_dim = hp.n_head_kv * hd, group = hp.n_head / hp.n_head_kv;
   const float scale = 1.0f / sqrtf((float)hd);
-  float* scores = m->scores + (size_t)worker * m->n_ctx;
+  float* scores = m->scores + (size_t)worker * ((size_t)m->n_ctx * group + 2 * hd);
+  float* key = scores + (size_t)m->n_ctx * group;
+  float* value = key + hd;
   int begin, end;
-  split_range(job->n_tokens * hp.n_head, worker, n_workers, &begin, &end);
+  split_range(job->n_tokens * hp.n_head_kv, worker, n_workers, &begin, &end);
   for (int item = begin; item < end; item++) {
-    const int t = item / hp.n_head, head = item % hp.n_head, kv_head = head / group;
+    const int t = item / hp.n_head_kv, kv_head = item % hp.n_head_kv;
     const int n_keys = job->n_past + t + 1;
-    const float* query = m->q + (size_t)t * hp.n_embd + (size_t)head * hd;
-    const float* keys = job->layer->k_cache + (size_t)kv_head * hd;
-    const float* values = job->layer->v_cache + (size_t)kv_head * hd;
-    float max_score = -INFINITY;
+    const uint16_t* keys = job->layer->k_cache + (size_t)kv_head * hd;
+    const uint16_t* values = job->layer->v_cache + (size_t)kv_head * hd;
+    const float* queries = m->q + (size_t)t * hp.n_embd + (size_t)kv_head * group * hd;
     for (int j = 0; j < n_keys; j++) {
-      scores[j] = dot_f32(query, keys + (size_t)j * kv_dim, hd) * scale;
-      if (scores[j] > max_score) max_score = scores[j];
+      f16_row_to_f32(keys + (size_t)j * kv_dim, hd, key);
+      for (int g = 0; g < group; g++) scores[(size_t)g * m->n_ctx + j] = dot_f32(queries + (size_t)g * hd, key, hd) * scale;
     }
-    double sum = 0;
-    for (int j = 0; j < n_keys; j++) {
-      scores[j] = expf(scores[j] - max_score);
-      sum += scores[j];
+    float inv_sum[64];
+    for (int g = 0; g < group; g++) {
+      float* s = scores + (size_t)g * m->n_ctx;
+      float max_score = -INFINITY;
+      for (int j = 0; j < n_keys; j++) max_score = s[j] > max_score ? s[j] : max_score;
+      double sum = 0;
+      for (int j = 0; j < n_keys; j++) {
+        s[j] = expf(s[j] - max_score);
+        sum += s[j];
+      }
+      inv_sum[g] = (float)(1.0 / sum);
+      float* out = m->att + (size_t)t * hp.n_embd + (size_t)(kv_head * group + g) * hd;
+      for (int d = 0; d < hd; d++) out[d] = 0;
     }
-    const float inv_sum = (float)(1.0 / sum);
-    float* out = m->att + (size_t)t * hp.n_embd + (size_t)head * hd;
-    for (int d = 0; d < hd; d++) out[d] = 0;
     for (int j = 0; j < n_keys; j++) {
-      const float p = scores[j] * inv_sum;
-      const float* value = values + (size_t)j * kv_dim;
-      const v128_t pv = wasm_f32x4_splat(p);
-      int d = 0;
-      for (; d + 4 <= hd; d += 4)
-        wasm_v128_store(out + d, wasm_f32x4_add(wasm_v128_load(out + d), wasm_f32x4_mul(pv, wasm_v128_load(value + d))));
-      for (; d < hd; d++) out[d] += p * value[d];
+      f16_row_to_f32(values + (size_t)j * kv_dim, hd, value);
+      for (int g = 0; g < group; g++) {
+        const float p = scores[(size_t)g * m->n_ctx + j] * inv_sum[g];
+        float* out = m->att + (size_t)t * hp.n_embd + (size_t)(kv_head * group + g) * hd;
+        const v128_t pv = wasm_f32x4_splat(p);
+        int d = 0;
+        for (; d + 4 <= hd; d += 4)
+          wasm_v128_store(out + d, wasm_f32x4_add(wasm_v128_load(out + d), wasm_f32x4_mul(pv, wasm_v128_load(value + d))));
+        for (; d < hd; d++) out[d] += p * value[d];
+      }
     }
   }
 }
@@ -551,8 +579,10 @@ void forward_batch(Model* m, const int32_t* tokens, int n_tokens, int first_logi
       const int pos = n_past + t;
       rope(m->q + (size_t)t * D, hp.n_head, hp.head_dim, pos, hp.rope_freq_base);
       rope(m->k + (size_t)t * kv_dim, hp.n_head_kv, hp.head_dim, pos, hp.rope_freq_base);
-      memcpy(L.k_cache + (size_t)pos * kv_dim, m->k + (size_t)t * kv_dim, (size_t)kv_dim * 4);
-      memcpy(L.v_cache + (size_t)pos * kv_dim, m->v + (size_t)t * kv_dim, (size_t)kv_dim * 4);
+      for (int i = 0; i < kv_dim; i++) {
+        L.k_cache[(size_t)pos * kv_dim + i] = f32_to_f16(m->k[(size_t)t * kv_dim + i]);
+        L.v_cache[(size_t)pos * kv_dim + i] = f32_to_f16(m->v[(size_t)t * kv_dim + i]);
+      }
     }
     AttentionJob attention{m, &L, n_tokens, n_past};
     pool_run(attention_task, &attention);

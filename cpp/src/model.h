@@ -20,8 +20,8 @@ struct Layer {
   float* ffn_norm = nullptr;
   float* ffn_sub_norm = nullptr;
   I2sMatrix wq, wk, wv, wo, ffn_gate, ffn_up, ffn_down;
-  float* k_cache = nullptr;  // [n_ctx][n_kv_dim], f32
-  float* v_cache = nullptr;
+  uint16_t* k_cache = nullptr;  // [n_ctx][n_kv_dim], f16 (half the memory of f32; bitnet.cpp's choice too)
+  uint16_t* v_cache = nullptr;
 };
 
 struct HParams {
@@ -72,7 +72,7 @@ struct Model {
   uint8_t* act_lut = nullptr;  // per token: their lookup tables for the I2_S kernels (i2s_build_lut)
   float* act_scale = nullptr;
   int32_t* act_sum = nullptr;
-  float* scores = nullptr;     // per worker: n_ctx
+  float* scores = nullptr;     // per worker: n_ctx per query head of a KV group, then one key and one value row
   int16_t* lm_input = nullptr;  // the final hidden state as i16 for the lm_head (q8_quantize_input)
   float* logits = nullptr;
   uint64_t logits_capacity = 0;  // floats

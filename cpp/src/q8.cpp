@@ -1,4 +1,5 @@
 #include "q8.h"
+#include "half.h"
 #include <cmath>
 #include <algorithm>
 #include <cstring>
@@ -15,18 +16,14 @@ inline int round_clamped(float v, float limit) {
 }  // namespace
 
 namespace {
-// Eight f16 values to floats: (h & 0x7fff) << 13 read as a float is the magnitude times 2^-112, exact for normals and
-// subnormals; the sign goes back in bit 31. Sets *non_finite when an exponent is all ones (infinity or NaN).
+// Eight f16 values to floats; *non_finite gets lanes whose exponent is all ones (infinity or NaN).
 inline void f16x8_to_f32(v128_t h, float* out, v128_t* non_finite) {
   const v128_t exponent = wasm_v128_and(h, wasm_i16x8_splat(0x7c00));
   *non_finite = wasm_v128_or(*non_finite, wasm_i16x8_eq(exponent, wasm_i16x8_splat(0x7c00)));
-  const v128_t scale = wasm_f32x4_splat(0x1p112f);
-  for (int half = 0; half < 2; half++) {
-    const v128_t x = half == 0 ? wasm_u32x4_extend_low_u16x8(h) : wasm_u32x4_extend_high_u16x8(h);
-    const v128_t magnitude = wasm_f32x4_mul(wasm_i32x4_shl(wasm_v128_and(x, wasm_i32x4_splat(0x7fff)), 13), scale);
-    const v128_t sign = wasm_i32x4_shl(wasm_v128_and(x, wasm_i32x4_splat(0x8000)), 16);
-    wasm_v128_store(out + 4 * half, wasm_v128_or(magnitude, sign));
-  }
+  v128_t low, high;
+  f16x8_to_f32x4x2(h, &low, &high);
+  wasm_v128_store(out, low);
+  wasm_v128_store(out + 4, high);
 }
 
 // Four floats rounded half to even into int8 (|v| <= 127.5 by construction; the narrowing saturates anyway).

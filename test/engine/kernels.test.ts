@@ -123,6 +123,23 @@ describe('I2_S kernels', () => {
     expect(engine.quantizeRow(new Float32Array(8)).scale).toBe(Math.fround(127 / 1e-5));
   });
 
+  it('KV cache f16 rounding: nearest even, subnormals, overflow to infinity (against the fixture writer)', () => {
+    const next = rng(77);
+    const special = [0, -0, 1, -1, 65504, 65519.99, 65520, -65520, 1e6, 2 ** -14, 2 ** -24, 2 ** -25, 2 ** -25 * 1.0001,
+      3 * 2 ** -26, 5.960464477539063e-8, 6.097555160522461e-5, 1 + 2 ** -11, 1 + 3 * 2 ** -11, Infinity, -Infinity];
+    const random = Array.from({ length: 20000 }, () => {
+      const u = new Uint32Array([next() >>> 0]);
+      return new Float32Array(u.buffer)[0];
+    }).filter((v) => !Number.isNaN(v));
+    const x = Float32Array.from([...special, ...random]);
+    const got = engine.roundF16(x);
+    for (let i = 0; i < x.length; i++) {
+      const want = toF16(x[i]);
+      if (got[i] !== want) expect({ x: x[i], got: got[i] }).toEqual({ x: x[i], got: want });
+    }
+    expect(got[x.length - random.length - 1] & 0x7fff).toBe(0x7c00);
+  });
+
   it('Q8 lm_head: SIMD equals scalar bit for bit (subnormals, negatives, 4-row blocks and tails)', () => {
     const next = rng(99);
     const ne0 = 2560, ne1 = 11;

@@ -80,7 +80,7 @@ it('reports memory up front and after loading', async () => {
   const inspection = engine.inspect(bytes, { fileSize: bytes.length, nCtx: 128 });
   expect(inspection.complete).toBe(true);
   if (!inspection.complete) return;
-  expect(inspection.plan!.kvCache).toBe(2 * 4 * 128 * 2 * 64 * 4);
+  expect(inspection.plan!.kvCache).toBe(2 * 4 * 128 * 2 * 64 * 2); // K and V, f16
   const info = await engine.load([bytes], bytes.length, { nCtx: 128 });
   expect(info.plan).toEqual(inspection.plan);
   // Every tensor as in the file, except the F16 embedding: kept as int8 + int8 residual + one f32 scale per 128.

@@ -35,6 +35,7 @@ interface TritModule {
   _trit_selftest_step(piece: number, threads: number): number;
   _trit_selftest_end(): number;
   _trit_quantize_row(xPtr: number, n: number, qPtr: number, sumPtr: number): number;
+  _trit_round_f16(xPtr: number, n: number, outPtr: number): void;
   _trit_kernel_i2s(kernel: number, w: number, ne0: number, ne1: number, q: number, s: number, sums: number, nTokens: number, y: number, threads: number): number;
   _trit_kernel_q8(kernel: number, w: number, ne0: number, ne1: number, x: number, y: number): number;
   _trit_bandwidth(bytes: number, repeats: number, threads: number): number;
@@ -419,6 +420,18 @@ export class WasmEngine {
       return { q, scale, sum };
     } finally {
       [xp, qp, sp].forEach((p) => this.mod._free(p));
+    }
+  }
+
+  /** f32 to f16 bits as the KV cache stores them. */
+  roundF16(x: Float32Array): Uint16Array {
+    const xp = this.alloc(x.byteLength), op = this.alloc(x.length * 2);
+    try {
+      this.write(xp, x);
+      this.mod._trit_round_f16(xp, x.length, op);
+      return new Uint16Array(this.read(op, x.length * 2).buffer);
+    } finally {
+      [xp, op].forEach((p) => this.mod._free(p));
     }
   }
 
