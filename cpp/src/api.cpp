@@ -2,6 +2,8 @@
 // negative TritStatus; trit_last_error_code/message describe the failure. JSON results live in one buffer that
 // stays valid until the next call that returns JSON.
 #include "common.h"
+#include "attention.h"
+#include <algorithm>
 #include "half.h"
 #include "q8.h"
 #include "gguf.h"
@@ -466,6 +468,29 @@ EMSCRIPTEN_KEEPALIVE const char* trit_selftest_end() {
 }
 
 // ---- kernels exposed for tests --------------------------------------------------------------------------------------
+
+// Attention of `group` query heads (q: group rows of head_dim) over n_keys cached rows (k, v: f16, n_keys rows of
+// head_dim), in chunks of `chunk` positions (1..kAttentionChunk), merged as the forward pass merges them.
+EMSCRIPTEN_KEEPALIVE int trit_kernel_attention(const float* q, int group, int head_dim, const uint16_t* k,
+                                               const uint16_t* v, int n_keys, int chunk, float* out) {
+  trit_clear_error();
+  if (group < 1 || head_dim < 1 || n_keys < 1 || chunk < 1 || chunk > kAttentionChunk)
+    return trit_fail(TRIT_ERR_BAD_ARGUMENT, "bad kernel arguments");
+  const int n_chunks = (n_keys + chunk - 1) / chunk;
+  const size_t per_chunk = (size_t)group * attention_partial_floats(head_dim);
+  float* work = (float*)malloc(attention_work_floats(group, head_dim) * 4);
+  float* partials = (float*)malloc(n_chunks * per_chunk * 4);
+  if (work && partials) {
+    for (int c = 0; c < n_chunks; c++)
+      attend_chunk(q, group, head_dim, k, v, head_dim, c * chunk, std::min(n_keys, (c + 1) * chunk),
+                   partials + c * per_chunk, work);
+    merge_chunks(partials, n_chunks, group, head_dim, out);
+  }
+  const bool ok = work && partials;
+  free(work);
+  free(partials);
+  return ok ? TRIT_OK : trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory");
+}
 
 EMSCRIPTEN_KEEPALIVE void trit_round_f16(const float* x, int n, uint16_t* out) {
   for (int i = 0; i < n; i++) out[i] = f32_to_f16(x[i]);

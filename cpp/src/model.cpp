@@ -1,5 +1,6 @@
 #include "model.h"
 #include "common.h"
+#include "attention.h"
 #include "half.h"
 #include "i2s.h"
 #include "threadpool.h"
@@ -10,7 +11,6 @@
 #include <utility>
 #include <cstdlib>
 #include <cstring>
-#include <wasm_simd128.h>
 
 Model::~Model() {
   for (void* p : allocations) free(p);
@@ -93,9 +93,9 @@ std::vector<TensorSpec> tensor_specs(const HParams& hp, bool has_output) {
 }
 
 struct ScratchLayout {
-  uint64_t x, h, q, k, v, att, proj, gate, up, act_q8, act_lut, act_scale, act_sum, scores, lm_input, logits;
+  uint64_t x, h, q, k, v, att, proj, gate, up, act_q8, act_lut, act_scale, act_sum, attention_work, attention_partials, lm_input, logits;
   uint64_t total() const {
-    return x + h + q + k + v + att + proj + gate + up + act_q8 + act_lut + act_scale + act_sum + scores + lm_input + logits;
+    return x + h + q + k + v + att + proj + gate + up + act_q8 + act_lut + act_scale + act_sum + attention_work + attention_partials + lm_input + logits;
   }
 };
 
@@ -109,7 +109,12 @@ ScratchLayout scratch_layout(const HParams& hp, int n_ctx, int n_workers) {
   s.act_q8 = B * widest;
   s.act_lut = B * i2s_lut_bytes((int)widest);
   s.act_scale = s.act_sum = B * 4;
-  s.scores = (uint64_t)n_workers * ((uint64_t)n_ctx * (hp.n_head / hp.n_head_kv) + 2 * hp.head_dim) * 4;
+  // Attention: per worker one chunk's scores and a key and value row; partial results per chunk, for each worker's
+  // prompt items or for every KV head of a generated token, whichever is more.
+  const uint64_t group = hp.n_head / hp.n_head_kv;
+  s.attention_work = (uint64_t)n_workers * attention_work_floats((int)group, hp.head_dim) * 4;
+  s.attention_partials = (uint64_t)std::max(n_workers, hp.n_head_kv) * attention_chunks(n_ctx) * group *
+                         attention_partial_floats(hp.head_dim) * 4;
   s.lm_input = D * 2;
   s.logits = (uint64_t)hp.n_vocab * 4;  // one row; all-position logits grow it on demand
   return s;
@@ -137,7 +142,7 @@ int model_plan(const GgufHeader& header, int n_ctx_requested, int n_workers, Mod
   if (ok) read_hparam(header, a, "context_length", false, false, &hp.n_ctx_train, &ok);
   if (!ok) return trit_error_code();
   if (hp.n_layer > 1024) return trit_fail(TRIT_ERR_UNSUPPORTED_MODEL, "block_count %d is absurd", hp.n_layer);
-  if (hp.n_embd % hp.n_head || hp.n_head % hp.n_head_kv || hp.n_head / hp.n_head_kv > 64)
+  if (hp.n_embd % hp.n_head || hp.n_head % hp.n_head_kv)
     return trit_fail(TRIT_ERR_UNSUPPORTED_MODEL, "%d heads with %d KV heads over embedding length %d are not supported",
                      hp.n_head, hp.n_head_kv, hp.n_embd);
   hp.head_dim = hp.n_embd / hp.n_head;
@@ -300,7 +305,8 @@ int model_allocate(const GgufHeader& header, Model* m) {
             (m->act_lut = (uint8_t*)model_alloc(m, s.act_lut, "scratch")) &&
             (m->act_scale = (float*)model_alloc(m, s.act_scale, "scratch")) &&
             (m->act_sum = (int32_t*)model_alloc(m, s.act_sum, "scratch")) &&
-            (m->scores = (float*)model_alloc(m, s.scores, "scratch")) &&
+            (m->attention_work = (float*)model_alloc(m, s.attention_work, "scratch")) &&
+            (m->attention_partials = (float*)model_alloc(m, s.attention_partials, "scratch")) &&
             (m->lm_input = (int16_t*)model_alloc(m, s.lm_input, "scratch"));
   if (!ok) return trit_error_code();
   m->logits = (float*)malloc(s.logits);  // owned separately: it is reallocated for all-position logits
@@ -450,93 +456,81 @@ void rope(float* vec, int n_heads, int head_dim, int pos, float base) {
   }
 }
 
-inline float dot_f32(const float* a, const float* b, int n) {
-  v128_t acc0 = wasm_f32x4_splat(0), acc1 = acc0;
-  int i = 0;
-  for (; i + 8 <= n; i += 8) {
-    acc0 = wasm_f32x4_add(acc0, wasm_f32x4_mul(wasm_v128_load(a + i), wasm_v128_load(b + i)));
-    acc1 = wasm_f32x4_add(acc1, wasm_f32x4_mul(wasm_v128_load(a + i + 4), wasm_v128_load(b + i + 4)));
-  }
-  const v128_t acc = wasm_f32x4_add(acc0, acc1);
-  float sum = (wasm_f32x4_extract_lane(acc, 0) + wasm_f32x4_extract_lane(acc, 1)) +
-              (wasm_f32x4_extract_lane(acc, 2) + wasm_f32x4_extract_lane(acc, 3));
-  for (; i < n; i++) sum += a[i] * b[i];
-  return sum;
-}
+
 
 struct AttentionJob {
   Model* model;
   const Layer* layer;
   int n_tokens;
   int n_past;
+  std::atomic<int> next_item{0};
 };
 
-// Halves to floats, 8 at a time (head_dim is even; a tail of up to 7 goes one by one).
-void f16_row_to_f32(const uint16_t* in, int n, float* out) {
-  int i = 0;
-  for (; i + 8 <= n; i += 8) {
-    v128_t low, high;
-    f16x8_to_f32x4x2(wasm_v128_load(in + i), &low, &high);
-    wasm_v128_store(out + i, low);
-    wasm_v128_store(out + i + 4, high);
-  }
-  for (; i < n; i++) {
-    v128_t low, high;
-    f16x8_to_f32x4x2(wasm_i16x8_splat((int16_t)in[i]), &low, &high);
-    out[i] = wasm_f32x4_extract_lane(low, 0);
-  }
-}
+size_t work_floats_per_worker(const HParams& hp) { return attention_work_floats(hp.n_head / hp.n_head_kv, hp.head_dim); }
 
-// One (token, KV head) pair at a time: each cached key and value is converted from f16 once and serves every query
-// head of the group (4 on 2B-4T). Causal softmax over the cached keys, then the weighted sum of the values.
-void attention_task(void* ctx, int worker, int n_workers) {
+// Prompts: one (token, KV head) pair per item, all its chunks on this worker, merged here.
+void attention_prompt_task(void* ctx, int worker, int n_workers) {
   AttentionJob* job = (AttentionJob*)ctx;
   Model* m = job->model;
   const HParams& hp = m->hp;
-  const int hd = hp.head_dim, kv_dim = hp.n_head_kv * hd, group = hp.n_head / hp.n_head_kv;
-  const float scale = 1.0f / sqrtf((float)hd);
-  float* scores = m->scores + (size_t)worker * ((size_t)m->n_ctx * group + 2 * hd);
-  float* key = scores + (size_t)m->n_ctx * group;
-  float* value = key + hd;
-  int begin, end;
-  split_range(job->n_tokens * hp.n_head_kv, worker, n_workers, &begin, &end);
-  for (int item = begin; item < end; item++) {
+  const int hd = hp.head_dim, group = hp.n_head / hp.n_head_kv;
+  const size_t per_chunk = (size_t)group * attention_partial_floats(hd);
+  float* work = m->attention_work + (size_t)worker * work_floats_per_worker(hp);
+  float* partials = m->attention_partials + (size_t)worker * attention_chunks(m->n_ctx) * per_chunk;
+  for (;;) {
+    const int item = job->next_item.fetch_add(1, std::memory_order_relaxed);
+    if (item >= job->n_tokens * hp.n_head_kv) return;
     const int t = item / hp.n_head_kv, kv_head = item % hp.n_head_kv;
     const int n_keys = job->n_past + t + 1;
-    const uint16_t* keys = job->layer->k_cache + (size_t)kv_head * hd;
-    const uint16_t* values = job->layer->v_cache + (size_t)kv_head * hd;
     const float* queries = m->q + (size_t)t * hp.n_embd + (size_t)kv_head * group * hd;
-    for (int j = 0; j < n_keys; j++) {
-      f16_row_to_f32(keys + (size_t)j * kv_dim, hd, key);
-      for (int g = 0; g < group; g++) scores[(size_t)g * m->n_ctx + j] = dot_f32(queries + (size_t)g * hd, key, hd) * scale;
-    }
-    float inv_sum[64];
-    for (int g = 0; g < group; g++) {
-      float* s = scores + (size_t)g * m->n_ctx;
-      float max_score = -INFINITY;
-      for (int j = 0; j < n_keys; j++) max_score = s[j] > max_score ? s[j] : max_score;
-      double sum = 0;
-      for (int j = 0; j < n_keys; j++) {
-        s[j] = expf(s[j] - max_score);
-        sum += s[j];
-      }
-      inv_sum[g] = (float)(1.0 / sum);
-      float* out = m->att + (size_t)t * hp.n_embd + (size_t)(kv_head * group + g) * hd;
-      for (int d = 0; d < hd; d++) out[d] = 0;
-    }
-    for (int j = 0; j < n_keys; j++) {
-      f16_row_to_f32(values + (size_t)j * kv_dim, hd, value);
-      for (int g = 0; g < group; g++) {
-        const float p = scores[(size_t)g * m->n_ctx + j] * inv_sum[g];
-        float* out = m->att + (size_t)t * hp.n_embd + (size_t)(kv_head * group + g) * hd;
-        const v128_t pv = wasm_f32x4_splat(p);
-        int d = 0;
-        for (; d + 4 <= hd; d += 4)
-          wasm_v128_store(out + d, wasm_f32x4_add(wasm_v128_load(out + d), wasm_f32x4_mul(pv, wasm_v128_load(value + d))));
-        for (; d < hd; d++) out[d] += p * value[d];
-      }
-    }
+    const int n_chunks = (n_keys + kAttentionChunk - 1) / kAttentionChunk;
+    for (int c = 0; c < n_chunks; c++)
+      attend_chunk(queries, group, hd, job->layer->k_cache + (size_t)kv_head * hd,
+                   job->layer->v_cache + (size_t)kv_head * hd, hp.n_head_kv * hd, c * kAttentionChunk,
+                   std::min(n_keys, (c + 1) * kAttentionChunk), partials + c * per_chunk, work);
+    merge_chunks(partials, n_chunks, group, hd, m->att + (size_t)t * hp.n_embd + (size_t)kv_head * group * hd);
   }
+}
+
+// One generated token: (KV head, chunk) items over the pool; the caller merges.
+void attention_token_task(void* ctx, int worker, int n_workers) {
+  AttentionJob* job = (AttentionJob*)ctx;
+  Model* m = job->model;
+  const HParams& hp = m->hp;
+  const int hd = hp.head_dim, group = hp.n_head / hp.n_head_kv;
+  const size_t per_chunk = (size_t)group * attention_partial_floats(hd);
+  const int n_keys = job->n_past + 1, n_chunks = (n_keys + kAttentionChunk - 1) / kAttentionChunk;
+  float* work = m->attention_work + (size_t)worker * work_floats_per_worker(hp);
+  for (;;) {
+    const int item = job->next_item.fetch_add(1, std::memory_order_relaxed);
+    if (item >= hp.n_head_kv * n_chunks) return;
+    const int kv_head = item / n_chunks, c = item % n_chunks;
+    const float* queries = m->q + (size_t)kv_head * group * hd;
+    attend_chunk(queries, group, hd, job->layer->k_cache + (size_t)kv_head * hd,
+                 job->layer->v_cache + (size_t)kv_head * hd, hp.n_head_kv * hd, c * kAttentionChunk,
+                 std::min(n_keys, (c + 1) * kAttentionChunk),
+                 m->attention_partials + ((size_t)kv_head * attention_chunks(m->n_ctx) + c) * per_chunk, work);
+  }
+}
+
+void attention(Model* m, const Layer* layer, int n_tokens, int n_past) {
+  AttentionJob job;
+  job.model = m;
+  job.layer = layer;
+  job.n_tokens = n_tokens;
+  job.n_past = n_past;
+  if (n_tokens > 1) {
+    pool_run(attention_prompt_task, &job);
+    return;
+  }
+  pool_run(attention_token_task, &job);
+  const HParams& hp = m->hp;
+  const int group = hp.n_head / hp.n_head_kv;
+  const size_t per_chunk = (size_t)group * attention_partial_floats(hp.head_dim);
+  const int n_chunks = (n_past + 1 + kAttentionChunk - 1) / kAttentionChunk;
+  for (int kv_head = 0; kv_head < hp.n_head_kv; kv_head++)
+    merge_chunks(m->attention_partials + (size_t)kv_head * attention_chunks(m->n_ctx) * per_chunk, n_chunks, group,
+                 hp.head_dim, m->att + (size_t)kv_head * group * hp.head_dim);
 }
 
 constexpr int kLmHeadChunkRows = 2048;
@@ -584,8 +578,7 @@ void forward_batch(Model* m, const int32_t* tokens, int n_tokens, int first_logi
         L.v_cache[(size_t)pos * kv_dim + i] = f32_to_f16(m->v[(size_t)t * kv_dim + i]);
       }
     }
-    AttentionJob attention{m, &L, n_tokens, n_past};
-    pool_run(attention_task, &attention);
+    attention(m, &L, n_tokens, n_past);
     for (int t = 0; t < n_tokens; t++)
       rms_norm(m->att + (size_t)t * D, L.attn_sub_norm, D, hp.rms_eps, m->h + (size_t)t * D);
     quantize_rows(m, m->h, n_tokens, D);

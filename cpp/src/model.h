@@ -72,7 +72,8 @@ struct Model {
   uint8_t* act_lut = nullptr;  // per token: their lookup tables for the I2_S kernels (i2s_build_lut)
   float* act_scale = nullptr;
   int32_t* act_sum = nullptr;
-  float* scores = nullptr;     // per worker: n_ctx per query head of a KV group, then one key and one value row
+  float* attention_work = nullptr;      // per worker: one chunk's scores per query head, a key row, a value row
+  float* attention_partials = nullptr;  // per chunk and query head: weighted values, max score, sum (model.cpp)
   int16_t* lm_input = nullptr;  // the final hidden state as i16 for the lm_head (q8_quantize_input)
   float* logits = nullptr;
   uint64_t logits_capacity = 0;  // floats

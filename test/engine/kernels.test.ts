@@ -123,6 +123,33 @@ describe('I2_S kernels', () => {
     expect(engine.quantizeRow(new Float32Array(8)).scale).toBe(Math.fround(127 / 1e-5));
   });
 
+  it('chunked attention over the f16 cache equals softmax attention, whatever the chunking', () => {
+    const next = rng(2024);
+    const uniform = () => ((next() % 20001) - 10000) / 10000;
+    for (const [group, headDim, nKeys] of [[4, 128, 700], [2, 22, 300], [1, 8, 1]] as const) {
+      const q = Float32Array.from({ length: group * headDim }, () => uniform() * 3);
+      const k = Uint16Array.from({ length: nKeys * headDim }, () => toF16(uniform() * 2));
+      const v = Uint16Array.from({ length: nKeys * headDim }, () => toF16(uniform()));
+      // Float64 reference.
+      const expected = new Float64Array(group * headDim);
+      for (let g = 0; g < group; g++) {
+        const scores = Array.from({ length: nKeys }, (_, j) => {
+          let dot = 0;
+          for (let d = 0; d < headDim; d++) dot += q[g * headDim + d] * fromF16(k[j * headDim + d]);
+          return dot / Math.sqrt(headDim);
+        });
+        const max = Math.max(...scores);
+        const weights = scores.map((s) => Math.exp(s - max));
+        const total = weights.reduce((a, b) => a + b, 0);
+        for (let j = 0; j < nKeys; j++)
+          for (let d = 0; d < headDim; d++) expected[g * headDim + d] += (weights[j] / total) * fromF16(v[j * headDim + d]);
+      }
+      const results = [256, 7, 1].map((chunk) => engine.kernelAttention(q, group, headDim, k, v, chunk));
+      for (const got of results)
+        for (let i = 0; i < expected.length; i++) expect(Math.abs(got[i] - expected[i])).toBeLessThan(2e-5);
+    }
+  });
+
   it('KV cache f16 rounding: nearest even, subnormals, overflow to infinity (against the fixture writer)', () => {
     const next = rng(77);
     const special = [0, -0, 1, -1, 65504, 65519.99, 65520, -65520, 1e6, 2 ** -14, 2 ** -24, 2 ** -25, 2 ** -25 * 1.0001,

@@ -36,6 +36,7 @@ interface TritModule {
   _trit_selftest_end(): number;
   _trit_quantize_row(xPtr: number, n: number, qPtr: number, sumPtr: number): number;
   _trit_round_f16(xPtr: number, n: number, outPtr: number): void;
+  _trit_kernel_attention(q: number, group: number, headDim: number, k: number, v: number, nKeys: number, chunk: number, out: number): number;
   _trit_kernel_i2s(kernel: number, w: number, ne0: number, ne1: number, q: number, s: number, sums: number, nTokens: number, y: number, threads: number): number;
   _trit_kernel_q8(kernel: number, w: number, ne0: number, ne1: number, x: number, y: number): number;
   _trit_bandwidth(bytes: number, repeats: number, threads: number): number;
@@ -420,6 +421,22 @@ export class WasmEngine {
       return { q, scale, sum };
     } finally {
       [xp, qp, sp].forEach((p) => this.mod._free(p));
+    }
+  }
+
+  /** Attention of `group` query heads over f16 keys/values (nKeys rows of headDim), in chunks of `chunk` positions. */
+  kernelAttention(q: Float32Array, group: number, headDim: number, k: Uint16Array, v: Uint16Array, chunk: number): Float32Array {
+    const nKeys = k.length / headDim;
+    const ptrs = [q.byteLength, k.byteLength, v.byteLength, group * headDim * 4].map((n) => this.alloc(n));
+    const [qp, kp, vp, op] = ptrs;
+    try {
+      this.write(qp, q);
+      this.write(kp, k);
+      this.write(vp, v);
+      this.check(this.mod._trit_kernel_attention(qp, group, headDim, kp, vp, nKeys, chunk, op));
+      return new Float32Array(this.read(op, group * headDim * 4).buffer);
+    } finally {
+      ptrs.forEach((p) => this.mod._free(p));
     }
   }
 
