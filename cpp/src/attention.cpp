@@ -36,6 +36,80 @@ void f16_row_to_f32(const uint16_t* in, int n, float* out) {
   }
 }
 
+// Up to 4 query heads against each key of the chunk, head_dim % 8 == 0: each key's halves are converted once and
+// meet every head's query in registers.
+template <int G>
+void scores_of_heads(const float* queries, int hd, const uint16_t* keys, int kv_dim, int first, int n, float scale,
+                     float* scores) {
+  for (int j = 0; j < n; j++) {
+    const uint16_t* key = keys + (size_t)(first + j) * kv_dim;
+    v128_t acc[G];
+    for (int g = 0; g < G; g++) acc[g] = wasm_f32x4_splat(0);
+    for (int d = 0; d < hd; d += 8) {
+      v128_t k0, k1;
+      f16x8_to_f32x4x2(wasm_v128_load(key + d), &k0, &k1);
+#pragma clang loop unroll(full)
+      for (int g = 0; g < G; g++) {
+        const float* q = queries + (size_t)g * hd + d;
+        acc[g] = wasm_f32x4_add(acc[g], wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(q), k0),
+                                                       wasm_f32x4_mul(wasm_v128_load(q + 4), k1)));
+      }
+    }
+    for (int g = 0; g < G; g++)
+      scores[g * kAttentionChunk + j] = ((wasm_f32x4_extract_lane(acc[g], 0) + wasm_f32x4_extract_lane(acc[g], 1)) +
+                                         (wasm_f32x4_extract_lane(acc[g], 2) + wasm_f32x4_extract_lane(acc[g], 3))) *
+                                        scale;
+  }
+}
+
+// The weighted sum of values for up to 4 heads, head_dim % 8 == 0: 8 dimensions at a time over all keys of the
+// chunk, the sums staying in registers.
+template <int G>
+void values_of_heads(const float* weights, int hd, const uint16_t* values, int kv_dim, int first, int n, float* out,
+                     size_t out_stride) {
+  for (int d = 0; d < hd; d += 8) {
+    v128_t low[G], high[G];
+    for (int g = 0; g < G; g++) low[g] = high[g] = wasm_f32x4_splat(0);
+    for (int j = 0; j < n; j++) {
+      v128_t v0, v1;
+      f16x8_to_f32x4x2(wasm_v128_load(values + (size_t)(first + j) * kv_dim + d), &v0, &v1);
+#pragma clang loop unroll(full)
+      for (int g = 0; g < G; g++) {
+        const v128_t p = wasm_v128_load32_splat(weights + g * kAttentionChunk + j);
+        low[g] = wasm_f32x4_add(low[g], wasm_f32x4_mul(p, v0));
+        high[g] = wasm_f32x4_add(high[g], wasm_f32x4_mul(p, v1));
+      }
+    }
+    for (int g = 0; g < G; g++) {
+      wasm_v128_store(out + g * out_stride + d, low[g]);
+      wasm_v128_store(out + g * out_stride + d + 4, high[g]);
+    }
+  }
+}
+
+template <int G>
+void heads_block(const float* queries, int hd, const uint16_t* keys, const uint16_t* values, int kv_dim, int first,
+                 int n, float scale, float* scores, float* partial, size_t stride, bool values_pass) {
+  if (!values_pass) scores_of_heads<G>(queries, hd, keys, kv_dim, first, n, scale, scores);
+  else values_of_heads<G>(scores, hd, values, kv_dim, first, n, partial, stride);
+}
+
+// Heads in blocks of 4 (the register budget), dispatched to the fixed-size kernels.
+void for_head_blocks(int group, const float* queries, int hd, const uint16_t* keys, const uint16_t* values, int kv_dim,
+                     int first, int n, float scale, float* scores, float* partial, size_t stride, bool values_pass) {
+  for (int g0 = 0; g0 < group; g0 += 4) {
+    const float* q = queries + (size_t)g0 * hd;
+    float* s = scores + g0 * kAttentionChunk;
+    float* out = partial + g0 * stride;
+    switch (std::min(4, group - g0)) {
+      case 4: heads_block<4>(q, hd, keys, values, kv_dim, first, n, scale, s, out, stride, values_pass); break;
+      case 3: heads_block<3>(q, hd, keys, values, kv_dim, first, n, scale, s, out, stride, values_pass); break;
+      case 2: heads_block<2>(q, hd, keys, values, kv_dim, first, n, scale, s, out, stride, values_pass); break;
+      default: heads_block<1>(q, hd, keys, values, kv_dim, first, n, scale, s, out, stride, values_pass); break;
+    }
+  }
+}
+
 }  // namespace
 
 void attend_chunk(const float* queries, int group, int hd, const uint16_t* keys, const uint16_t* values, int kv_dim,
@@ -46,9 +120,15 @@ void attend_chunk(const float* queries, int group, int hd, const uint16_t* keys,
   float* key = work + (size_t)kAttentionChunk * group;
   float* value = key + hd;
   const int n = last - first;
-  for (int j = 0; j < n; j++) {
-    f16_row_to_f32(keys + (size_t)(first + j) * kv_dim, hd, key);
-    for (int g = 0; g < group; g++) scores[g * kAttentionChunk + j] = dot_f32(queries + (size_t)g * hd, key, hd) * scale;
+  const bool blocked = hd % 8 == 0;
+  if (blocked) {
+    for_head_blocks(group, queries, hd, keys, values, kv_dim, first, n, scale, scores, partial, stride, false);
+  } else {
+    for (int j = 0; j < n; j++) {
+      f16_row_to_f32(keys + (size_t)(first + j) * kv_dim, hd, key);
+      for (int g = 0; g < group; g++)
+        scores[g * kAttentionChunk + j] = dot_f32(queries + (size_t)g * hd, key, hd) * scale;
+    }
   }
   for (int g = 0; g < group; g++) {
     float* s = scores + g * kAttentionChunk;
@@ -63,6 +143,10 @@ void attend_chunk(const float* queries, int group, int hd, const uint16_t* keys,
     for (int d = 0; d < hd; d++) out[d] = 0;
     out[hd] = max_score;
     out[hd + 1] = (float)sum;
+  }
+  if (blocked) {
+    for_head_blocks(group, queries, hd, keys, values, kv_dim, first, n, scale, scores, partial, stride, true);
+    return;
   }
   for (int j = 0; j < n; j++) {
     f16_row_to_f32(values + (size_t)(first + j) * kv_dim, hd, value);

@@ -22,17 +22,11 @@ inline uint16_t f32_to_f16(float f) {
   return (uint16_t)(sign | (r >> 13));
 }
 
-// Halves 0..3 and 4..7 of h as floats: (h & 0x7fff) << 13 read as a float is the magnitude times 2^-112, exact for
-// normals and subnormals; the sign goes back in bit 31. Infinity and NaN become large finite numbers.
+// Halves 0..3 and 4..7 of h as floats. Sign-extended to 32 bits and shifted left by 13, a half's sign lands in bit
+// 31 and its exponent and mantissa in bits 27..13 (bits 30..28, copies of the sign, are masked off): read as a float
+// that is the value times 2^-112, exact for normals and subnormals. Infinity and NaN become large finite numbers.
 inline void f16x8_to_f32x4x2(v128_t h, v128_t* low, v128_t* high) {
-  const v128_t scale = wasm_f32x4_splat(0x1p112f);
-  v128_t out[2];
-  for (int half = 0; half < 2; half++) {
-    const v128_t x = half == 0 ? wasm_u32x4_extend_low_u16x8(h) : wasm_u32x4_extend_high_u16x8(h);
-    const v128_t magnitude = wasm_f32x4_mul(wasm_i32x4_shl(wasm_v128_and(x, wasm_i32x4_splat(0x7fff)), 13), scale);
-    const v128_t sign = wasm_i32x4_shl(wasm_v128_and(x, wasm_i32x4_splat(0x8000)), 16);
-    out[half] = wasm_v128_or(magnitude, sign);
-  }
-  *low = out[0];
-  *high = out[1];
+  const v128_t scale = wasm_f32x4_splat(0x1p112f), mask = wasm_i32x4_splat((int32_t)0x8fffe000u);
+  *low = wasm_f32x4_mul(wasm_v128_and(wasm_i32x4_shl(wasm_i32x4_extend_low_i16x8(h), 13), mask), scale);
+  *high = wasm_f32x4_mul(wasm_v128_and(wasm_i32x4_shl(wasm_i32x4_extend_high_i16x8(h), 13), mask), scale);
 }

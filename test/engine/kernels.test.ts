@@ -126,7 +126,8 @@ describe('I2_S kernels', () => {
   it('chunked attention over the f16 cache equals softmax attention, whatever the chunking', () => {
     const next = rng(2024);
     const uniform = () => ((next() % 20001) - 10000) / 10000;
-    for (const [group, headDim, nKeys] of [[4, 128, 700], [2, 22, 300], [1, 8, 1]] as const) {
+    // Head blocks of 4, 4 + 3 and 1 (register kernels) and a head_dim that is not a multiple of 8 (plain loops).
+    for (const [group, headDim, nKeys] of [[4, 128, 700], [7, 16, 90], [2, 22, 300], [1, 8, 1]] as const) {
       const q = Float32Array.from({ length: group * headDim }, () => uniform() * 3);
       const k = Uint16Array.from({ length: nKeys * headDim }, () => toF16(uniform() * 2));
       const v = Uint16Array.from({ length: nKeys * headDim }, () => toF16(uniform()));
