@@ -480,12 +480,7 @@ EMSCRIPTEN_KEEPALIVE int trit_kernel_attention(const float* q, int group, int he
   const size_t per_chunk = (size_t)group * attention_partial_floats(head_dim);
   float* work = (float*)malloc(attention_work_floats(group, head_dim) * 4);
   float* partials = (float*)malloc(n_chunks * per_chunk * 4);
-  if (work && partials) {
-    for (int c = 0; c < n_chunks; c++)
-      attend_chunk(q, group, head_dim, k, v, head_dim, c * chunk, std::min(n_keys, (c + 1) * chunk),
-                   partials + c * per_chunk, work);
-    merge_chunks(partials, n_chunks, group, head_dim, out);
-  }
+  if (work && partials) attend_positions(q, group, head_dim, k, v, head_dim, n_keys, chunk, partials, work, out);
   const bool ok = work && partials;
   free(work);
   free(partials);

@@ -180,3 +180,13 @@ void merge_chunks(const float* partials, int n_chunks, int group, int hd, float*
     for (int d = 0; d < hd; d++) out[d] *= inv_sum;
   }
 }
+
+void attend_positions(const float* queries, int group, int hd, const uint16_t* keys, const uint16_t* values,
+                      int kv_dim, int n_keys, int chunk, float* partials, float* work, float* out) {
+  const size_t per_chunk = (size_t)group * attention_partial_floats(hd);
+  const int n_chunks = (n_keys + chunk - 1) / chunk;
+  for (int c = 0; c < n_chunks; c++)
+    attend_chunk(queries, group, hd, keys, values, kv_dim, c * chunk, std::min(n_keys, (c + 1) * chunk),
+                 partials + c * per_chunk, work);
+  merge_chunks(partials, n_chunks, group, hd, out);
+}

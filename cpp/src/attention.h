@@ -25,3 +25,7 @@ void attend_chunk(const float* queries, int group, int head_dim, const uint16_t*
 // out: group rows of head_dim, softmax-weighted values over all n_chunks chunks (chunk c's partials at
 // c * group * attention_partial_floats).
 void merge_chunks(const float* partials, int n_chunks, int group, int head_dim, float* out);
+// Positions [0, n_keys) in chunks of `chunk` (<= kAttentionChunk), each through attend_chunk, then merged into out:
+// one worker's whole job for a prompt token's KV head. partials: one chunk's results per chunk.
+void attend_positions(const float* queries, int group, int head_dim, const uint16_t* keys, const uint16_t* values,
+                      int kv_dim, int n_keys, int chunk, float* partials, float* work, float* out);

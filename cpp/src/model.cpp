@@ -468,6 +468,14 @@ struct AttentionJob {
 
 size_t work_floats_per_worker(const HParams& hp) { return attention_work_floats(hp.n_head / hp.n_head_kv, hp.head_dim); }
 
+// A KV head's column in the layer's cache: position j's row starts at + j * n_head_kv * head_dim.
+const uint16_t* head_keys(const Layer* layer, const HParams& hp, int kv_head) {
+  return layer->k_cache + (size_t)kv_head * hp.head_dim;
+}
+const uint16_t* head_values(const Layer* layer, const HParams& hp, int kv_head) {
+  return layer->v_cache + (size_t)kv_head * hp.head_dim;
+}
+
 // Prompts: one (token, KV head) pair per item, all its chunks on this worker, merged here.
 void attention_prompt_task(void* ctx, int worker, int n_workers) {
   AttentionJob* job = (AttentionJob*)ctx;
@@ -481,14 +489,9 @@ void attention_prompt_task(void* ctx, int worker, int n_workers) {
     const int item = job->next_item.fetch_add(1, std::memory_order_relaxed);
     if (item >= job->n_tokens * hp.n_head_kv) return;
     const int t = item / hp.n_head_kv, kv_head = item % hp.n_head_kv;
-    const int n_keys = job->n_past + t + 1;
-    const float* queries = m->q + (size_t)t * hp.n_embd + (size_t)kv_head * group * hd;
-    const int n_chunks = (n_keys + kAttentionChunk - 1) / kAttentionChunk;
-    for (int c = 0; c < n_chunks; c++)
-      attend_chunk(queries, group, hd, job->layer->k_cache + (size_t)kv_head * hd,
-                   job->layer->v_cache + (size_t)kv_head * hd, hp.n_head_kv * hd, c * kAttentionChunk,
-                   std::min(n_keys, (c + 1) * kAttentionChunk), partials + c * per_chunk, work);
-    merge_chunks(partials, n_chunks, group, hd, m->att + (size_t)t * hp.n_embd + (size_t)kv_head * group * hd);
+    const size_t heads = (size_t)t * hp.n_embd + (size_t)kv_head * group * hd;
+    attend_positions(m->q + heads, group, hd, head_keys(job->layer, hp, kv_head), head_values(job->layer, hp, kv_head),
+                     hp.n_head_kv * hd, job->n_past + t + 1, kAttentionChunk, partials, work, m->att + heads);
   }
 }
 
@@ -506,8 +509,8 @@ void attention_token_task(void* ctx, int worker, int n_workers) {
     if (item >= hp.n_head_kv * n_chunks) return;
     const int kv_head = item / n_chunks, c = item % n_chunks;
     const float* queries = m->q + (size_t)kv_head * group * hd;
-    attend_chunk(queries, group, hd, job->layer->k_cache + (size_t)kv_head * hd,
-                 job->layer->v_cache + (size_t)kv_head * hd, hp.n_head_kv * hd, c * kAttentionChunk,
+    attend_chunk(queries, group, hd, head_keys(job->layer, hp, kv_head), head_values(job->layer, hp, kv_head),
+                 hp.n_head_kv * hd, c * kAttentionChunk,
                  std::min(n_keys, (c + 1) * kAttentionChunk),
                  m->attention_partials + ((size_t)kv_head * attention_chunks(m->n_ctx) + c) * per_chunk, work);
   }
