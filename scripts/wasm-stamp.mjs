@@ -13,7 +13,7 @@ export const stampPath = join(root, 'cpp/build/stamp.json');
 export function sourceHash(base = root) {
   const h = createHash('sha256');
   const files = readdirSync(join(base, 'cpp/src')).sort().map((f) => `cpp/src/${f}`);
-  files.push('scripts/build-wasm.sh');
+  files.push('scripts/build-wasm.sh', 'scripts/relaxed-simd.mjs');
   for (const f of files) {
     h.update(`${f}\0`);
     h.update(readFileSync(join(base, f)));
@@ -31,7 +31,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (mode === 'write') {
     const { sources, files } = sourceHash();
     const outputs = {};
-    for (const f of ['trit-mt.js', 'trit-mt.wasm', 'trit-mt.worker.js', 'trit-st.js', 'trit-st.wasm', 'node/trit-node.js', 'node/trit-node.wasm', 'node/trit-node.worker.js']) {
+    const builds = ['trit-mt', 'trit-st', 'node/trit-node'].flatMap((b) => [b, `${b}-relaxed`]);
+    const outputFiles = builds.flatMap((b) => [`${b}.js`, `${b}.wasm`, ...(b.includes('-st') ? [] : [`${b}.worker.js`])]);
+    for (const f of outputFiles) {
       outputs[f] = createHash('sha256').update(readFileSync(join(root, 'cpp/build', f))).digest('hex');
     }
     writeFileSync(stampPath, JSON.stringify({ compiler: emccVersion(), sources, files, outputs }, null, 2) + '\n');

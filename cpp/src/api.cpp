@@ -95,8 +95,8 @@ constexpr int kMaxWorkers = 64;
 struct SelfTest {
   uint8_t* weights = nullptr;
   int8_t* activations = nullptr;
-  uint8_t* tiled = nullptr;             // the weights converted for the SIMD kernel
-  uint8_t* lut = nullptr;               // the activations' lookup tables
+  uint8_t* prepared = nullptr;          // the weights converted for the SIMD kernel
+  uint8_t* table = nullptr;             // what the SIMD kernel needs per token besides the activations
   int32_t activation_sum = 0;
   int32_t* simd_acc = nullptr;
   int32_t* scalar_acc = nullptr;
@@ -115,8 +115,8 @@ SelfTest g_selftest;
 void selftest_free() {
   free(g_selftest.weights);
   free(g_selftest.activations);
-  free(g_selftest.tiled);
-  free(g_selftest.lut);
+  free(g_selftest.prepared);
+  free(g_selftest.table);
   free(g_selftest.simd_acc);
   free(g_selftest.scalar_acc);
   g_selftest = SelfTest{};
@@ -133,8 +133,8 @@ void selftest_simd_task(void* ctx, int worker, int n_workers) {
   const float one = 1.0f;
   const size_t tile_bytes = (size_t)kI2sTileRows * kSelfTestRowElems / 4;
   for (int tile = tile_begin + begin; tile < tile_begin + end; tile++) {
-    i2s_matmul_tiled(st.tiled + (size_t)tile * tile_bytes, 1.0f, kSelfTestRowElems, kI2sTileRows, 0, 1, st.lut,
-                     st.activations, &one, &st.activation_sum, 1, out, kI2sTileRows);
+    i2s_matmul_simd(st.prepared + (size_t)tile * tile_bytes, 1.0f, kSelfTestRowElems, kI2sTileRows, 0, 1, st.table,
+                    st.activations, &one, &st.activation_sum, 1, out, kI2sTileRows);
     for (int r = 0; r < kI2sTileRows; r++) st.simd_acc[tile * kI2sTileRows + r] = (int32_t)out[r] + st.activation_sum;
   }
   st.job_threads[worker] = pthread_self();
@@ -161,8 +161,8 @@ struct KernelJob {
   const int32_t* sums;
   int n_tokens;
   float* y;
-  const uint8_t* tiled;  // w converted by i2s_tile_rows
-  const uint8_t* luts;   // per token, i2s_build_lut
+  const uint8_t* prepared;  // w converted by i2s_prepare_rows
+  const uint8_t* tables;    // per token, i2s_build_activation_table
 };
 
 void kernel_task(void* ctx, int worker, int n_workers) {
@@ -176,13 +176,13 @@ void kernel_task(void* ctx, int worker, int n_workers) {
   split_range(i2s_tile_count(j->ne1), worker, n_workers, &begin, &end);
   if (j->kernel == 1) {
     // One token at a time, as generation runs.
-    const size_t lut_bytes = i2s_lut_bytes(j->ne0);
+    const size_t table_bytes = i2s_activation_table_bytes(j->ne0);
     for (int t = 0; t < j->n_tokens; t++)
-      i2s_matmul_tiled(j->tiled, 1.0f, j->ne0, j->ne1, begin, end, j->luts + t * lut_bytes, j->q + (size_t)t * j->ne0,
-                       j->s + t, j->sums + t, 1, j->y + (size_t)t * j->ne1, j->ne1);
+      i2s_matmul_simd(j->prepared, 1.0f, j->ne0, j->ne1, begin, end, j->tables + t * table_bytes,
+                      j->q + (size_t)t * j->ne0, j->s + t, j->sums + t, 1, j->y + (size_t)t * j->ne1, j->ne1);
   } else {
-    i2s_matmul_tiled(j->tiled, 1.0f, j->ne0, j->ne1, begin, end, j->luts, j->q, j->s, j->sums, j->n_tokens, j->y,
-                     j->ne1);
+    i2s_matmul_simd(j->prepared, 1.0f, j->ne0, j->ne1, begin, end, j->tables, j->q, j->s, j->sums, j->n_tokens, j->y,
+                    j->ne1);
   }
 }
 
@@ -220,6 +220,8 @@ EMSCRIPTEN_KEEPALIVE int trit_get_threads() { return pool_threads(); }
 EMSCRIPTEN_KEEPALIVE int trit_last_error_code() { return trit_error_code(); }
 EMSCRIPTEN_KEEPALIVE const char* trit_last_error_message() { return trit_error_message(); }
 EMSCRIPTEN_KEEPALIVE double trit_heap_bytes() { return (double)emscripten_get_heap_size(); }
+// Which I2_S SIMD kernel this build has: "table" (SIMD128) or "relaxed-dot" (relaxed SIMD); see i2s.h.
+EMSCRIPTEN_KEEPALIVE const char* trit_i2s_kernel() { return kI2sKernelName; }
 
 // Header bytes [0, len) of a file of file_size bytes -> JSON: {"need_bytes":N} when the header continues, else the
 // header with a memory plan for n_ctx tokens ("plan") or why the engine cannot run it ("plan_error").
@@ -390,11 +392,11 @@ EMSCRIPTEN_KEEPALIVE int trit_selftest_begin(double bytes, uint32_t seed) {
   st.rows = (int)(bytes / row_bytes) / kI2sTileRows * kI2sTileRows;
   st.weights = (uint8_t*)aligned_alloc(16, (size_t)st.rows * row_bytes);
   st.activations = (int8_t*)aligned_alloc(16, kSelfTestRowElems);
-  st.tiled = (uint8_t*)aligned_alloc(16, (size_t)st.rows * row_bytes);
-  st.lut = (uint8_t*)aligned_alloc(16, i2s_lut_bytes(kSelfTestRowElems));
+  st.prepared = (uint8_t*)aligned_alloc(16, (size_t)st.rows * row_bytes);
+  st.table = (uint8_t*)aligned_alloc(16, i2s_activation_table_bytes(kSelfTestRowElems) + 16);
   st.simd_acc = (int32_t*)malloc((size_t)st.rows * 4);
   st.scalar_acc = (int32_t*)malloc((size_t)st.rows * 4);
-  if (!st.weights || !st.activations || !st.tiled || !st.lut || !st.simd_acc || !st.scalar_acc) {
+  if (!st.weights || !st.activations || !st.prepared || !st.table || !st.simd_acc || !st.scalar_acc) {
     selftest_free();
     return trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory for the %.0f-byte self-test", bytes);
   }
@@ -412,15 +414,15 @@ EMSCRIPTEN_KEEPALIVE int trit_selftest_begin(double bytes, uint32_t seed) {
   }
   st.activations[0] = -128;
   st.activations[1] = 127;
-  memcpy(st.tiled, st.weights, (size_t)st.rows * row_bytes);
-  uint8_t* scratch = (uint8_t*)malloc((size_t)kI2sTileRows * row_bytes);
+  memcpy(st.prepared, st.weights, (size_t)st.rows * row_bytes);
+  uint8_t* scratch = (uint8_t*)malloc(i2s_prepare_scratch_bytes(kSelfTestRowElems) + 16);
   if (!scratch) {
     selftest_free();
     return trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory for the %.0f-byte self-test", bytes);
   }
-  i2s_tile_rows(st.tiled, kSelfTestRowElems, 0, st.rows / kI2sTileRows, scratch);
+  i2s_prepare_rows(st.prepared, kSelfTestRowElems, 0, st.rows / kI2sTileRows, scratch);
   free(scratch);
-  i2s_build_lut(st.activations, kSelfTestRowElems, st.lut);
+  i2s_build_activation_table(st.activations, kSelfTestRowElems, st.table);
   for (int i = 0; i < kSelfTestRowElems; i++) st.activation_sum += st.activations[i];
   return kSelfTestPieces;
 }
@@ -495,8 +497,8 @@ EMSCRIPTEN_KEEPALIVE float trit_quantize_row(const float* x, int n, int8_t* q, i
   return i2s_quantize_row(x, n, q, sum);
 }
 
-// kernel 0: scalar reference, 1: SIMD lookup kernel one token at a time (generation), 2: the same for all tokens at
-// once (prompts). w is in the file's layout; the SIMD kernels get a tiled copy. Weight scale 1.
+// kernel 0: scalar reference, 1: this build's SIMD kernel one token at a time (generation), 2: the same for all tokens
+// at once (prompts). w is in the file's layout; the SIMD kernels get a prepared copy. Weight scale 1.
 // y: n_tokens rows of ne1 outputs.
 EMSCRIPTEN_KEEPALIVE int trit_kernel_i2s(int kernel, const uint8_t* w, int ne0, int ne1, const int8_t* q,
                                          const float* act_scale, const int32_t* act_sum, int n_tokens, float* y,
@@ -505,27 +507,27 @@ EMSCRIPTEN_KEEPALIVE int trit_kernel_i2s(int kernel, const uint8_t* w, int ne0, 
   if (ne0 <= 0 || ne0 % kI2sBlockElems || ne1 <= 0 || n_tokens <= 0 || kernel < 0 || kernel > 2)
     return trit_fail(TRIT_ERR_BAD_ARGUMENT, "bad kernel arguments");
   KernelJob job{kernel, w, ne0, ne1, q, act_scale, act_sum, n_tokens, y, nullptr, nullptr};
-  uint8_t *tiled = nullptr, *luts = nullptr, *scratch = nullptr;
+  uint8_t *prepared = nullptr, *tables = nullptr, *scratch = nullptr;
   if (kernel != 0) {
-    const size_t w_bytes = (size_t)ne0 * ne1 / 4;
-    tiled = (uint8_t*)aligned_alloc(16, (w_bytes + 15) / 16 * 16);
-    luts = (uint8_t*)aligned_alloc(16, i2s_lut_bytes(ne0) * n_tokens);
-    scratch = (uint8_t*)malloc((size_t)kI2sTileRows * ne0 / 4);
-    if (!tiled || !luts || !scratch) {
-      free(tiled);
-      free(luts);
+    const size_t w_bytes = (size_t)ne0 * ne1 / 4, table_bytes = i2s_activation_table_bytes(ne0);
+    prepared = (uint8_t*)aligned_alloc(16, (w_bytes + 15) / 16 * 16);
+    tables = (uint8_t*)aligned_alloc(16, table_bytes * n_tokens + 16);
+    scratch = (uint8_t*)malloc(i2s_prepare_scratch_bytes(ne0) + 16);
+    if (!prepared || !tables || !scratch) {
+      free(prepared);
+      free(tables);
       free(scratch);
       return trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory");
     }
-    memcpy(tiled, w, w_bytes);
-    i2s_tile_rows(tiled, ne0, 0, ne1 / kI2sTileRows, scratch);
-    for (int t = 0; t < n_tokens; t++) i2s_build_lut(q + (size_t)t * ne0, ne0, luts + t * i2s_lut_bytes(ne0));
-    job.tiled = tiled;
-    job.luts = luts;
+    memcpy(prepared, w, w_bytes);
+    i2s_prepare_rows(prepared, ne0, 0, ne1 / kI2sTileRows, scratch);
+    for (int t = 0; t < n_tokens; t++) i2s_build_activation_table(q + (size_t)t * ne0, ne0, tables + t * table_bytes);
+    job.prepared = prepared;
+    job.tables = tables;
   }
   pool_run(kernel_task, &job, threads);
-  free(tiled);
-  free(luts);
+  free(prepared);
+  free(tables);
   free(scratch);
   return TRIT_OK;
 }

@@ -26,22 +26,28 @@ void i2s_matvec_scalar(const uint8_t* w, float w_scale, int ne0, int row_begin, 
 void i2s_matmul_scalar(const uint8_t* w, float w_scale, int ne0, int row_begin, int row_end, const int8_t* q,
                        const float* act_scale, const int32_t* q_sum, int n_tokens, float* y, int ld_y);
 
-// ---- SIMD128 lookup-table kernels: the same results as the scalar ones, bit for bit ----
-// They read the weights "tiled": rows in tiles of 16, where 16-byte vector j of a tile holds in byte r the codes of
-// row r's elements 4j..4j+3 (c0 | c1 << 2 | c2 << 4 | c3 << 6). A tile fills the same bytes as its 16 rows in the
-// file, so i2s_tile_rows converts in place after loading; rows after the last full tile stay as in the file.
+// ---- SIMD kernels: the same results as the scalar ones, bit for bit ----
+// A build has one of two (scripts/build-wasm.sh builds both; the page and Node pick by what the runtime validates):
+//  - the table kernel (i2s_table.cpp), plain SIMD128: weights are rearranged into 16-row tiles and each token's
+//    activations become lookup tables that i8x16.swizzle reads;
+//  - the dot kernel (i2s_dot.cpp, built with TRIT_RELAXED_SIMD): relaxed SIMD's i16x8.relaxed_dot_i8x16_i7x16_s
+//    (one PMADDUBSW on x86) multiplies the int8 activations by codes unpacked to bytes; weights keep the file layout.
+// Both hand out work in tiles of 16 rows; the last tile may be partial.
+extern const char kI2sKernelName[];  // "table" or "relaxed-dot"
 constexpr int kI2sTileRows = 16;
 inline int i2s_tile_count(int ne1) { return (ne1 + kI2sTileRows - 1) / kI2sTileRows; }
-// Converts full tiles [tile_begin, tile_end) of w in place; scratch holds one tile (4 * ne0 bytes).
-void i2s_tile_rows(uint8_t* w, int ne0, int tile_begin, int tile_end, uint8_t* scratch);
 
-// Per token, the activations become lookup tables: 32 bytes per pair of inputs (see i2s.cpp).
-inline size_t i2s_lut_bytes(int ne0) { return (size_t)ne0 * 16; }
-void i2s_build_lut(const int8_t* q, int ne0, uint8_t* lut);
+// Converts full tiles [tile_begin, tile_end) (at most ne1 / kI2sTileRows) of w (ne0 columns) in place to the kernel's
+// layout, once after loading; the bytes and their size stay the same. scratch: i2s_prepare_scratch_bytes(ne0).
+size_t i2s_prepare_scratch_bytes(int ne0);
+void i2s_prepare_rows(uint8_t* w, int ne0, int tile_begin, int tile_end, uint8_t* scratch);
 
-// Tiles [tile_begin, tile_end) of a tiled W (ne1 rows; the last tile index may be the partial one) times n_tokens
-// tokens: luts holds i2s_lut_bytes(ne0) per token, q the same tokens' int8 activations (for the partial tile),
-// y[t * ld_y + m].
-void i2s_matmul_tiled(const uint8_t* w, float w_scale, int ne0, int ne1, int tile_begin, int tile_end,
-                      const uint8_t* luts, const int8_t* q, const float* act_scale, const int32_t* q_sum, int n_tokens,
-                      float* y, int ld_y);
+// What the kernel needs per token besides the int8 activations: i2s_activation_table_bytes(ne0) bytes (0 if none).
+size_t i2s_activation_table_bytes(int ne0);
+void i2s_build_activation_table(const int8_t* q, int ne0, uint8_t* table);
+
+// Tiles [tile_begin, tile_end) of a prepared W (ne1 rows) times n_tokens tokens: q holds their int8 activations
+// (ne0 apart), tables their i2s_build_activation_table output, act_scale/q_sum per token; y[t * ld_y + m].
+void i2s_matmul_simd(const uint8_t* w, float w_scale, int ne0, int ne1, int tile_begin, int tile_end,
+                     const uint8_t* tables, const int8_t* q, const float* act_scale, const int32_t* q_sum,
+                     int n_tokens, float* y, int ld_y);

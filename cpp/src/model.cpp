@@ -93,9 +93,9 @@ std::vector<TensorSpec> tensor_specs(const HParams& hp, bool has_output) {
 }
 
 struct ScratchLayout {
-  uint64_t x, h, q, k, v, att, proj, gate, up, act_q8, act_lut, act_scale, act_sum, attention_work, attention_partials, lm_input, logits;
+  uint64_t x, h, q, k, v, att, proj, gate, up, act_q8, act_table, act_scale, act_sum, attention_work, attention_partials, lm_input, logits;
   uint64_t total() const {
-    return x + h + q + k + v + att + proj + gate + up + act_q8 + act_lut + act_scale + act_sum + attention_work + attention_partials + lm_input + logits;
+    return x + h + q + k + v + att + proj + gate + up + act_q8 + act_table + act_scale + act_sum + attention_work + attention_partials + lm_input + logits;
   }
 };
 
@@ -107,7 +107,7 @@ ScratchLayout scratch_layout(const HParams& hp, int n_ctx, int n_workers) {
   s.k = s.v = B * KV * 4;
   s.gate = s.up = B * F * 4;
   s.act_q8 = B * widest;
-  s.act_lut = B * i2s_lut_bytes((int)widest);
+  s.act_table = B * i2s_activation_table_bytes((int)widest);
   s.act_scale = s.act_sum = B * 4;
   // Attention: per worker one chunk's scores and a key and value row; partial results per chunk, for each worker's
   // prompt items or for every KV head of a generated token, whichever is more.
@@ -212,7 +212,7 @@ void* model_alloc(Model* m, uint64_t bytes, const char* what) {
               (unsigned long long)bytes);
     return nullptr;
   }
-  void* p = aligned_alloc(16, (size_t)((bytes + 15) / 16 * 16));
+  void* p = aligned_alloc(16, bytes ? (size_t)((bytes + 15) / 16 * 16) : 16);  // the dot kernel needs no tables
   if (!p) {
     trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory allocating %llu bytes for %s (the model needs %llu bytes in all)",
               (unsigned long long)bytes, what, (unsigned long long)m->plan.total());
@@ -302,7 +302,7 @@ int model_allocate(const GgufHeader& header, Model* m) {
             (m->proj = (float*)model_alloc(m, s.proj, "scratch")) &&
             (m->gate = (float*)model_alloc(m, s.gate, "scratch")) && (m->up = (float*)model_alloc(m, s.up, "scratch")) &&
             (m->act_q8 = (int8_t*)model_alloc(m, s.act_q8, "scratch")) &&
-            (m->act_lut = (uint8_t*)model_alloc(m, s.act_lut, "scratch")) &&
+            (m->act_table = (uint8_t*)model_alloc(m, s.act_table, "scratch")) &&
             (m->act_scale = (float*)model_alloc(m, s.act_scale, "scratch")) &&
             (m->act_sum = (int32_t*)model_alloc(m, s.act_sum, "scratch")) &&
             (m->attention_work = (float*)model_alloc(m, s.attention_work, "scratch")) &&
@@ -317,26 +317,26 @@ int model_allocate(const GgufHeader& header, Model* m) {
 
 namespace {
 
-struct TileJob {
+struct PrepareJob {
   std::vector<I2sMatrix*> matrices;
-  size_t scratch_bytes = 0;  // the largest tile
+  size_t scratch_bytes = 0;  // the largest matrix's
   bool failed[64];
 };
 
 // Every matrix's full tiles, split across workers; each worker converts its share of every matrix.
-void tile_task(void* ctx, int worker, int n_workers) {
-  TileJob* job = (TileJob*)ctx;
+void prepare_task(void* ctx, int worker, int n_workers) {
+  PrepareJob* job = (PrepareJob*)ctx;
   uint8_t* scratch = nullptr;
   for (I2sMatrix* w : job->matrices) {
     int begin, end;
     split_range(w->ne1 / kI2sTileRows, worker, n_workers, &begin, &end);
-    if (begin == end) continue;
+    if (begin == end || job->scratch_bytes == 0) continue;  // nothing to do for a kernel that reads the file layout
     if (!scratch) scratch = (uint8_t*)malloc(job->scratch_bytes);
     if (!scratch) {
       job->failed[worker] = true;
       return;
     }
-    i2s_tile_rows(w->data, w->ne0, begin, end, scratch);
+    i2s_prepare_rows(w->data, w->ne0, begin, end, scratch);
   }
   free(scratch);
 }
@@ -346,7 +346,7 @@ void tile_task(void* ctx, int worker, int n_workers) {
 int model_finish_load(Model* m) {
   for (const Q8RowStream& s : m->row_streams)
     if (s.next_row != s.target->ne1) return trit_fail(TRIT_ERR_TRUNCATED, "the model's embedding ended early");
-  TileJob job;
+  PrepareJob job;
   memset(job.failed, 0, sizeof job.failed);
   for (Layer& L : m->layers) {
     for (I2sMatrix* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.ffn_gate, &L.ffn_up, &L.ffn_down}) {
@@ -354,11 +354,11 @@ int model_finish_load(Model* m) {
       if (!std::isfinite(w->scale))
         return trit_fail(TRIT_ERR_BAD_HEADER, "an I2_S tensor's scale is not a finite number: the file is corrupt");
       job.matrices.push_back(w);
-      job.scratch_bytes = std::max(job.scratch_bytes, (size_t)kI2sTileRows * w->ne0 / 4);
+      job.scratch_bytes = std::max(job.scratch_bytes, i2s_prepare_scratch_bytes(w->ne0));
     }
   }
-  // The kernels read the codes tiled (see i2s.h); converting in place keeps one copy of the weights.
-  pool_run(tile_task, &job);
+  // The table kernel reads the codes tiled (see i2s.h); converting in place keeps one copy of the weights.
+  pool_run(prepare_task, &job);
   for (bool failed : job.failed)
     if (failed) return trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory preparing the weights");
   m->n_past = 0;
@@ -382,7 +382,7 @@ void quantize_rows(Model* m, const float* x, int n_tokens, int n) {
   for (int t = 0; t < n_tokens; t++) {
     int8_t* q = m->act_q8 + (size_t)t * n;
     m->act_scale[t] = i2s_quantize_row(x + (size_t)t * n, n, q, &m->act_sum[t]);
-    i2s_build_lut(q, n, m->act_lut + (size_t)t * i2s_lut_bytes(n));
+    i2s_build_activation_table(q, n, m->act_table + (size_t)t * i2s_activation_table_bytes(n));
   }
 }
 
@@ -411,7 +411,7 @@ void matmul_task(void* ctx, int worker, int n_workers) {
     const I2sMatrix& w = *job->w[i];
     const int begin = (chunk - job->first_chunk[i]) * job->chunk_tiles;
     const int end = std::min(begin + job->chunk_tiles, i2s_tile_count(w.ne1));
-    i2s_matmul_tiled(w.data, w.scale, w.ne0, w.ne1, begin, end, m->act_lut, m->act_q8, m->act_scale, m->act_sum,
+    i2s_matmul_simd(w.data, w.scale, w.ne0, w.ne1, begin, end, m->act_table, m->act_q8, m->act_scale, m->act_sum,
                      job->n_tokens, job->y[i], w.ne1);
   }
 }

@@ -69,7 +69,7 @@ struct Model {
   float *x = nullptr, *h = nullptr, *q = nullptr, *k = nullptr, *v = nullptr, *att = nullptr, *proj = nullptr;
   float *gate = nullptr, *up = nullptr;
   int8_t* act_q8 = nullptr;    // per token: int8 activations (quantize_rows)
-  uint8_t* act_lut = nullptr;  // per token: their lookup tables for the I2_S kernels (i2s_build_lut)
+  uint8_t* act_table = nullptr;  // per token: what the I2_S kernel needs besides q (i2s_build_activation_table)
   float* act_scale = nullptr;
   int32_t* act_sum = nullptr;
   float* attention_work = nullptr;      // per worker: one chunk's scores per query head, a key row, a value row

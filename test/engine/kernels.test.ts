@@ -1,14 +1,22 @@
 // I2_S and Q8 kernels: SIMD (matrix-vector and matrix-matrix) equal the scalar reference bit for bit, the scalar reference
 // equals the integer formula of docs/bitnet-gguf.md, and the threaded self-test really uses the threads asked for.
+// The I2_S SIMD kernel differs between the two builds (table kernel on SIMD128, dot kernel on relaxed SIMD): every
+// I2_S test runs on both.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeEngine } from '../../src/lib/engine/node';
+import { createNodeEngine, nodeSimdLevel } from '../../src/lib/engine/node';
+import type { SimdLevel } from '../../src/lib/engine/api';
 import type { WasmEngine } from '../../src/lib/engine/wasm-engine';
 import { rng } from './helpers';
 import { f16BitsToF32 as fromF16, f32ToF16Bits as toF16 } from '../../src/lib/gguf/writer';
 
-let engine: WasmEngine;
-beforeAll(async () => { engine = await createNodeEngine({ threads: 2 }); });
-afterAll(() => engine?.unload());
+const builds: [SimdLevel, string][] = [['simd128', 'table'], ['relaxed', 'relaxed-dot']];
+const engines = new Map<SimdLevel, WasmEngine>();
+let engine: WasmEngine;  // the build Node picks by default, for the kernels both builds share
+beforeAll(async () => {
+  for (const [simd] of builds) engines.set(simd, await createNodeEngine({ threads: 2, simd }));
+  engine = engines.get(nodeSimdLevel())!;
+});
+afterAll(() => engines.forEach((e) => e.unload()));
 
 function randomCase(seed: number, ne0: number, ne1: number, nTokens: number) {
   const next = rng(seed);
@@ -43,7 +51,14 @@ function formula(w: Uint8Array, ne0: number, ne1: number, q: Int8Array, scales: 
 
 const bytesOf = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
-describe('I2_S kernels', () => {
+describe.each(builds)('I2_S kernels, %s build', (simd, kernelName) => {
+  let engine: WasmEngine;
+  beforeAll(() => { engine = engines.get(simd)!; });
+
+  it(`has the ${kernelName} kernel`, () => {
+    expect(engine.i2sKernel()).toBe(kernelName);
+  });
+
   it('scalar reference matches the integer formula of the format doc', () => {
     const { w, q, scales, sums } = randomCase(7, 256, 6, 3);
     const scalar = engine.kernelI2s('scalar', w, 256, 6, q, scales, sums);
@@ -66,8 +81,9 @@ describe('I2_S kernels', () => {
   }
 
   it('SIMD kernels stay exact at the largest products over rows longer than one accumulation run', () => {
-    // All codes 3 (the largest code) against all activations -128: every lookup is at its extreme (-512, so a run of
-    // 64 pairs reaches exactly the i16 minimum), over rows of many runs; 37 rows = two full tiles and a partial one.
+    // All codes 3 (the largest code) against all activations -128: every i16 step is at its extreme (a table lookup
+    // of -512, so a run of 64 pairs reaches exactly the i16 minimum; a relaxed dot of -768, 32 per run), over rows of
+    // many runs; 37 rows = two full tiles and a partial one.
     const ne0 = 258 * 128, ne1 = 37, nTokens = 5;
     const w = new Uint8Array((ne0 * ne1) / 4).fill(0xff);
     const q = new Int8Array(ne0 * nTokens).fill(-128);
@@ -217,7 +233,10 @@ describe('I2_S kernels', () => {
   });
 });
 
-describe('self-test', () => {
+describe.each(builds)('self-test, %s build', (simd) => {
+  let engine: WasmEngine;
+  beforeAll(() => { engine = engines.get(simd)!; });
+
   for (const threads of [1, 2]) {
     it(`runs SIMD vs scalar over 16 MiB on ${threads} thread(s) and reports the threads really used`, async () => {
       const progress: number[] = [];

@@ -4,11 +4,16 @@
  * (src/lib/engine/engine-worker.ts). Callbacks cross as Comlink.proxy; errors cross as TritError (code + hint).
  */
 
+/** 'relaxed': the runtime has relaxed SIMD and the engine uses its I2_S dot kernel; 'simd128': the table kernel. */
+export type SimdLevel = 'relaxed' | 'simd128';
+
 /** Which WebAssembly build the worker runs. Threads need cross-origin isolation (SharedArrayBuffer). */
 export type EngineBuild = 'threaded' | 'single-thread';
 
 export interface EngineStatus {
   build: EngineBuild;
+  /** 'relaxed' when the browser has relaxed SIMD and the engine runs its faster I2_S kernel on it. */
+  simd: SimdLevel;
   /** `crossOriginIsolated` as seen inside the worker. */
   crossOriginIsolated: boolean;
   /** Threads the engine computes with now (the worker thread plus pool threads). */
@@ -147,6 +152,8 @@ export interface BenchmarkResult {
   bandwidthGBps: number;
   /** Bytes of weights read to generate one token. */
   bytesPerToken: number;
+  /** The I2_S kernel that ran: 'relaxed-dot' or 'table' (see SimdLevel). */
+  i2sKernel: string;
 }
 
 export interface EngineWorkerApi {

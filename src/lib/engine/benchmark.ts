@@ -35,5 +35,6 @@ export function benchmarkEngine(engine: WasmEngine, opts: BenchmarkOptions): Ben
     peakMemoryBytes: engine.memoryStats().heapBytes,
     bandwidthGBps: engine.bandwidth({ bytes: 256 << 20, repeats: 5, threads }),
     bytesPerToken: info.plan.weightBytesPerToken,
+    i2sKernel: engine.i2sKernel(),
   };
 }

@@ -4,7 +4,8 @@
  */
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from './comlink-errors';
-import { WasmEngine, type GgufInspection } from './wasm-engine';
+import { WasmEngine, type GgufInspection, type TritModuleFactory } from './wasm-engine';
+import { hasRelaxedSimd, type SimdLevel } from './simd-support';
 import { TritError } from '../errors';
 import type { ChatSession } from '../chat';
 import { createChat } from './loader';
@@ -51,6 +52,18 @@ function deviceCores(): number {
   return Math.max(1, Math.min(MAX_THREADS, (globalThis.navigator?.hardwareConcurrency as number | undefined) || 1));
 }
 
+/** The Emscripten factory of one of the four browser builds; each is its own chunk, fetched only when chosen. */
+async function engineFactory(threaded: boolean, simd: SimdLevel): Promise<TritModuleFactory> {
+  if (threaded) {
+    return simd === 'relaxed'
+      ? (await import('../../../cpp/build/trit-mt-relaxed.js')).default
+      : (await import('../../../cpp/build/trit-mt.js')).default;
+  }
+  return simd === 'relaxed'
+    ? (await import('../../../cpp/build/trit-st-relaxed.js')).default
+    : (await import('../../../cpp/build/trit-st.js')).default;
+}
+
 export class EngineWorker implements EngineWorkerApi {
   private engine?: WasmEngine;
   private current?: EngineStatus;
@@ -71,14 +84,13 @@ export class EngineWorker implements EngineWorkerApi {
     const cores = deviceCores();
     // The pool is sized once, to the threads we may use: emscripten's pthread pool deadlocks if it is too small.
     const poolSize = isolated ? cores : 1;
-    const factory = isolated
-      ? (await import('../../../cpp/build/trit-mt.js')).default
-      : (await import('../../../cpp/build/trit-st.js')).default;
-    this.engine = await WasmEngine.create(factory, { threads: poolSize });
+    const simd: SimdLevel = hasRelaxedSimd() ? 'relaxed' : 'simd128';
+    this.engine = await WasmEngine.create(await engineFactory(isolated, simd), { threads: poolSize });
     const threads = Math.max(1, Math.min(poolSize, opts.threads ?? poolSize));
     this.engine.setThreads(threads);
     this.current = {
       build: isolated ? 'threaded' : 'single-thread',
+      simd,
       crossOriginIsolated: globalThis.crossOriginIsolated === true,
       threads,
       maxThreads: poolSize,

@@ -1,22 +1,40 @@
-/** The engine in Node (tests, CLI, benchmarks): the pthreads + SIMD build in cpp/build/node. */
+/** The engine in Node (tests, CLI, benchmarks): the pthreads + SIMD builds in cpp/build/node. */
 import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from './errors';
+import { hasRelaxedSimd, type SimdLevel } from './simd-support';
 import { WasmEngine, type EngineModelInfo, type TritModuleFactory } from './wasm-engine';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const NODE_BUILD_PATH = join(here, '../../../cpp/build/node/trit-node.js');
+const buildPath = (simd: SimdLevel) =>
+  join(here, `../../../cpp/build/node/trit-node${simd === 'relaxed' ? '-relaxed' : ''}.js`);
 
-export async function createNodeEngine(opts: { threads?: number } = {}): Promise<WasmEngine> {
-  if (!existsSync(NODE_BUILD_PATH)) {
-    throw new EngineError('internal', `The Node engine build is missing (${NODE_BUILD_PATH}).`, 'Run `npm run build:wasm` first.');
+/** Relaxed SIMD if this Node has it: Node 22 does by default, Node 20's V8 behind a flag that can be set at run time
+ * (before any module using it compiles). */
+export function nodeSimdLevel(): SimdLevel {
+  if (hasRelaxedSimd()) return 'relaxed';
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return hasRelaxedSimd() ? 'relaxed' : 'simd128';
+}
+
+/** simd picks the build; by default the best this Node runs. Tests ask for each to check both kernels. */
+export async function createNodeEngine(opts: { threads?: number; simd?: SimdLevel } = {}): Promise<WasmEngine> {
+  const best = nodeSimdLevel();
+  const simd = opts.simd ?? best;
+  if (simd === 'relaxed' && best !== 'relaxed') {
+    throw new EngineError('bad_argument', 'This Node has no relaxed SIMD.', 'Use Node 22 or later, or the simd128 build.');
+  }
+  const path = buildPath(simd);
+  if (!existsSync(path)) {
+    throw new EngineError('internal', `The Node engine build is missing (${path}).`, 'Run `npm run build:wasm` first.');
   }
   const require = createRequire(import.meta.url);
-  const factory = require(NODE_BUILD_PATH) as TritModuleFactory;
+  const factory = require(path) as TritModuleFactory;
   // Node has fetch(), which this Emscripten glue would try on a file path; hand it the binary instead.
-  const wasmBinary = readFileSync(NODE_BUILD_PATH.replace(/\.js$/, '.wasm'));
+  const wasmBinary = readFileSync(path.replace(/\.js$/, '.wasm'));
   return WasmEngine.create(factory, { threads: opts.threads ?? 1, moduleArgs: { wasmBinary } });
 }
 

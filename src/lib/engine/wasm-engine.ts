@@ -1,6 +1,7 @@
 /**
  * A thin typed wrapper over one instance of the Emscripten engine module (cpp/src/api.cpp). Works with the browser
- * builds (trit-mt / trit-st) and the Node build alike: it only uses the module's exports and its memory.
+ * builds (trit-mt / trit-st, each also -relaxed) and the Node builds alike: it only uses the module's exports and its
+ * memory.
  */
 import { EngineError } from './errors';
 
@@ -18,6 +19,7 @@ interface TritModule {
   _trit_last_error_code(): number;
   _trit_last_error_message(): number;
   _trit_heap_bytes(): number;
+  _trit_i2s_kernel(): number;
   _trit_inspect(ptr: number, len: number, fileSize: number, nCtx: number): number;
   _trit_unload(): void;
   _trit_load_begin(totalBytes: number, nCtx: number): number;
@@ -170,6 +172,11 @@ export class WasmEngine {
       throw new EngineError('internal', 'The engine module does not export trit_init: the WebAssembly build is out of date.');
     }
     return new WasmEngine(mod, mod._trit_init(threads));
+  }
+
+  /** The build's I2_S SIMD kernel: 'table' (SIMD128) or 'relaxed-dot' (relaxed SIMD); see cpp/src/i2s.h. */
+  i2sKernel(): string {
+    return this.string(this.mod._trit_i2s_kernel());
   }
 
   // ---- memory helpers ----
