@@ -23,7 +23,9 @@ const state = {
   cutAfter: undefined as number | undefined,
   corruptAt: undefined as number | undefined,
   bodyBytes: 0,
-  requests: [] as Array<{ method: string; path: string; range: string | null }>,
+  // Each request with the body bytes sent for it: a cancelled response may still flush a piece after its client
+  // has moved on, so tests count the bytes of the requests they made rather than a global difference.
+  requests: [] as Array<{ method: string; path: string; range: string | null; bodyBytes: number }>,
 };
 
 function cors(res: ServerResponse) {
@@ -36,7 +38,7 @@ function cors(res: ServerResponse) {
 }
 
 /** Sends file bytes [start, end) in 64 KiB pieces, applying the cut and the one-time corruption. */
-function sendBody(res: ServerResponse, data: Buffer, start: number, end: number) {
+function sendBody(res: ServerResponse, data: Buffer, start: number, end: number, record: { bodyBytes: number }) {
   let pos = start;
   const step = () => {
     while (pos < end) {
@@ -53,6 +55,7 @@ function sendBody(res: ServerResponse, data: Buffer, start: number, end: number)
       }
       pos += n;
       state.bodyBytes += n;
+      record.bodyBytes += n;
       if (!res.write(piece)) {
         res.once('drain', step);
         return;
@@ -92,7 +95,8 @@ const server = createServer((req, res) => {
     return;
   }
   const range = req.headers.range ?? null;
-  state.requests.push({ method: req.method ?? 'GET', path: url.pathname, range });
+  const record = { method: req.method ?? 'GET', path: url.pathname, range, bodyBytes: 0 };
+  state.requests.push(record);
   const size = data.length;
   const ranged = m[1] === 'range';
   if (ranged) res.setHeader('Accept-Ranges', 'bytes');
@@ -107,12 +111,12 @@ const server = createServer((req, res) => {
     }
     res.writeHead(206, { 'Content-Range': `bytes ${start}-${end - 1}/${size}`, 'Content-Length': String(end - start) });
     if (req.method === 'HEAD') res.end();
-    else sendBody(res, data, start, end);
+    else sendBody(res, data, start, end, record);
     return;
   }
   res.writeHead(200, { 'Content-Length': String(size) });
   if (req.method === 'HEAD') res.end();
-  else sendBody(res, data, 0, size);
+  else sendBody(res, data, 0, size, record);
 });
 
 server.listen(port, () => console.log(`model server on http://localhost:${port}`));
