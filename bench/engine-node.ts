@@ -2,7 +2,7 @@
  * Engine speed in Node for one model file and thread count (see src/lib/engine/benchmark.ts for what is measured).
  * bench/run.ts runs it in a separate process per run, so peak memory is per run.
  */
-import type { BenchmarkResult } from '../src/lib/engine/api';
+import type { BenchmarkResult, SimdLevel } from '../src/lib/engine/api';
 import { benchmarkEngine } from '../src/lib/engine/benchmark';
 import { createNodeEngine, loadModelFile } from '../src/lib/engine/node';
 
@@ -12,10 +12,12 @@ export interface NodeBenchOptions {
   promptTokens?: number;
   generateTokens?: number;
   nCtx?: number;
+  /** The build to run; by default the best this Node has. */
+  simd?: SimdLevel;
 }
 
 export async function benchEngineNode(opts: NodeBenchOptions): Promise<BenchmarkResult> {
-  const engine = await createNodeEngine({ threads: opts.threads });
+  const engine = await createNodeEngine({ threads: opts.threads, simd: opts.simd });
   await loadModelFile(engine, opts.model, opts.nCtx ?? 512);
   const result = benchmarkEngine(engine, { threads: opts.threads, promptTokens: opts.promptTokens ?? 128, generateTokens: opts.generateTokens ?? 64 });
   engine.unload();

@@ -1,8 +1,12 @@
 // One Node benchmark run in its own process (so its peak memory is its own): prints the result as JSON.
-// Usage: tsx bench/node-run.ts <model.gguf> <threads> <promptTokens> <generateTokens> <nCtx>
+// Usage: tsx bench/node-run.ts <model.gguf> <threads> <promptTokens> <generateTokens> <nCtx> [relaxed|simd128]
+import type { SimdLevel } from '../src/lib/engine/api';
 import { benchEngineNode } from './engine-node';
 
-const [model, threads, promptTokens, generateTokens, nCtx] = process.argv.slice(2);
-const result = await benchEngineNode({ model, threads: Number(threads), promptTokens: Number(promptTokens), generateTokens: Number(generateTokens), nCtx: Number(nCtx) });
+const [model, threads, promptTokens, generateTokens, nCtx, simd] = process.argv.slice(2);
+const result = await benchEngineNode({
+  model, threads: Number(threads), promptTokens: Number(promptTokens), generateTokens: Number(generateTokens), nCtx: Number(nCtx),
+  simd: simd as SimdLevel | undefined,
+});
 console.log(JSON.stringify(result));
 process.exit(0);

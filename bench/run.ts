@@ -3,13 +3,15 @@
  * Prompt processing (128 tokens) and generation (64 tokens) on a full-size BitNet-b1.58-2B-4T synthetic model,
  * at 1 and 2 threads, in Node and in headless Chromium (the engine in its worker, as the app runs it), with the
  * memory bandwidth each runtime reaches on a plain streaming read, and generation speed as a fraction of that roofline.
+ * Each runtime runs its best build (relaxed SIMD where it has it); as a peer measured in the same run, Node also runs
+ * the plain SIMD128 build (the table kernel, what browsers without relaxed SIMD get), unless --no-peer.
  * Each run is a separate process / browser so its peak memory is its own.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BenchmarkResult } from '../src/lib/engine/api';
+import type { BenchmarkResult, SimdLevel } from '../src/lib/engine/api';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -38,8 +40,8 @@ function ensureModel(): string {
 
 interface Run extends BenchmarkResult { runtime: 'node' | 'chromium' }
 
-function nodeRun(model: string, threads: number): Run {
-  const out = spawnSync('npx', ['tsx', 'bench/node-run.ts', model, String(threads), String(PROMPT_TOKENS), String(GENERATE_TOKENS), String(N_CTX)], {
+function nodeRun(model: string, threads: number, simd?: SimdLevel): Run {
+  const out = spawnSync('npx', ['tsx', 'bench/node-run.ts', model, String(threads), String(PROMPT_TOKENS), String(GENERATE_TOKENS), String(N_CTX), ...(simd ? [simd] : [])], {
     cwd: root, encoding: 'utf8', maxBuffer: 16 << 20,
   });
   if (out.status !== 0) throw new Error(`node bench failed: ${out.stderr}`);
@@ -89,6 +91,10 @@ const runs: Run[] = [];
 for (const t of threadCounts) { log(`node, ${t} thread(s)…`); runs.push(nodeRun(model, t)); }
 log('chromium…');
 runs.push(...(await chromiumRuns(model, threadCounts)));
+const peerRuns: Run[] = [];
+if (!flag('--no-peer')) {
+  for (const t of threadCounts) { log(`node, plain SIMD128 build, ${t} thread(s)…`); peerRuns.push(nodeRun(model, t, 'simd128')); }
+}
 
 const bandwidth = (rt: Run['runtime']) => Math.max(...runs.filter((r) => r.runtime === rt).map((r) => r.bandwidthGBps));
 const bytesPerToken = runs[0].bytesPerToken;
@@ -100,7 +106,16 @@ const report = {
     runtime: r.runtime, threads: r.threads, pp_tps: r.promptTokensPerSecond, tg_tps: r.generationTokensPerSecond,
     peak_memory_bytes: r.peakMemoryBytes,
     roofline_fraction: (r.bytesPerToken * r.generationTokensPerSecond) / (bandwidth(r.runtime) * 1e9),
+    i2s_kernel: r.i2sKernel,
   })),
+  // The same Node runs with the plain SIMD128 build, and how much faster the best build was.
+  simd128_peer: peerRuns.map((p) => {
+    const best = runs.find((r) => r.runtime === 'node' && r.threads === p.threads)!;
+    return {
+      runtime: p.runtime, threads: p.threads, pp_tps: p.promptTokensPerSecond, tg_tps: p.generationTokensPerSecond, i2s_kernel: p.i2sKernel,
+      pp_speedup: best.promptTokensPerSecond / p.promptTokensPerSecond, tg_speedup: best.generationTokensPerSecond / p.generationTokensPerSecond,
+    };
+  }),
 };
 
 if (json) {
@@ -108,8 +123,11 @@ if (json) {
 } else {
   console.log(`model ${report.model}: ${(bytesPerToken / 1e9).toFixed(3)} GB of weights read per token`);
   console.log(`streaming-read bandwidth: node ${report.bandwidth_gbps.node.toFixed(2)} GB/s, chromium ${report.bandwidth_gbps.chromium.toFixed(2)} GB/s`);
-  console.log('runtime   threads  prompt tok/s  gen tok/s  of roofline  peak memory');
+  console.log('runtime   threads  prompt tok/s  gen tok/s  of roofline  peak memory  I2_S kernel');
   for (const r of report.runs) {
-    console.log(`${r.runtime.padEnd(9)} ${String(r.threads).padStart(7)}  ${r.pp_tps.toFixed(2).padStart(12)}  ${r.tg_tps.toFixed(2).padStart(9)}  ${(100 * r.roofline_fraction).toFixed(1).padStart(10)}%  ${(r.peak_memory_bytes / 2 ** 20).toFixed(0).padStart(7)} MiB`);
+    console.log(`${r.runtime.padEnd(9)} ${String(r.threads).padStart(7)}  ${r.pp_tps.toFixed(2).padStart(12)}  ${r.tg_tps.toFixed(2).padStart(9)}  ${(100 * r.roofline_fraction).toFixed(1).padStart(10)}%  ${(r.peak_memory_bytes / 2 ** 20).toFixed(0).padStart(7)} MiB  ${r.i2s_kernel}`);
+  }
+  for (const p of report.simd128_peer) {
+    console.log(`peer: node, ${p.threads} thread(s), ${p.i2s_kernel} kernel: prompt ${p.pp_tps.toFixed(2)} tok/s, gen ${p.tg_tps.toFixed(2)} tok/s; the best build is ${p.pp_speedup.toFixed(2)}x / ${p.tg_speedup.toFixed(2)}x that`);
   }
 }
