@@ -12,6 +12,7 @@ export interface NodeBenchOptions {
   promptTokens?: number;
   generateTokens?: number;
   nCtx?: number;
+  rounds?: number;
   /** The build to run; by default the best this Node has. */
   simd?: SimdLevel;
 }
@@ -19,7 +20,7 @@ export interface NodeBenchOptions {
 export async function benchEngineNode(opts: NodeBenchOptions): Promise<BenchmarkResult> {
   const engine = await createNodeEngine({ threads: opts.threads, simd: opts.simd });
   await loadModelFile(engine, opts.model, opts.nCtx ?? 512);
-  const result = benchmarkEngine(engine, { threads: opts.threads, promptTokens: opts.promptTokens ?? 128, generateTokens: opts.generateTokens ?? 64 });
+  const result = benchmarkEngine(engine, { threads: opts.threads, promptTokens: opts.promptTokens ?? 128, generateTokens: opts.generateTokens ?? 64, rounds: opts.rounds });
   engine.unload();
   return result;
 }

@@ -139,6 +139,9 @@ export interface BenchmarkOptions {
   promptTokens: number;
   generateTokens: number;
   threads?: number;
+  /** Times to repeat prompt + generation; each speed is the best round's (default 1). On a shared machine the
+   * fastest round is the one least disturbed by other work. */
+  rounds?: number;
 }
 
 /** Raw engine speed on the loaded model, measured where the app runs it. */
