@@ -461,7 +461,7 @@ void rope(float* vec, int n_heads, int head_dim, int pos, float base) {
 struct AttentionJob {
   Model* model;
   const Layer* layer;
-  int n_tokens;
+  int first, n_tokens;  // the batch's tokens [first, n_tokens) attend
   int n_past;
   std::atomic<int> next_item{0};
 };
@@ -487,8 +487,8 @@ void attention_prompt_task(void* ctx, int worker, int n_workers) {
   float* partials = m->attention_partials + (size_t)worker * attention_chunks(m->n_ctx) * per_chunk;
   for (;;) {
     const int item = job->next_item.fetch_add(1, std::memory_order_relaxed);
-    if (item >= job->n_tokens * hp.n_head_kv) return;
-    const int t = item / hp.n_head_kv, kv_head = item % hp.n_head_kv;
+    if (item >= (job->n_tokens - job->first) * hp.n_head_kv) return;
+    const int t = job->first + item / hp.n_head_kv, kv_head = item % hp.n_head_kv;
     const size_t heads = (size_t)t * hp.n_embd + (size_t)kv_head * group * hd;
     attend_positions(m->q + heads, group, hd, head_keys(job->layer, hp, kv_head), head_values(job->layer, hp, kv_head),
                      hp.n_head_kv * hd, job->n_past + t + 1, kAttentionChunk, partials, work, m->att + heads);
@@ -502,13 +502,13 @@ void attention_token_task(void* ctx, int worker, int n_workers) {
   const HParams& hp = m->hp;
   const int hd = hp.head_dim, group = hp.n_head / hp.n_head_kv;
   const size_t per_chunk = (size_t)group * attention_partial_floats(hd);
-  const int n_keys = job->n_past + 1, n_chunks = (n_keys + kAttentionChunk - 1) / kAttentionChunk;
+  const int n_keys = job->n_past + job->first + 1, n_chunks = (n_keys + kAttentionChunk - 1) / kAttentionChunk;
   float* work = m->attention_work + (size_t)worker * work_floats_per_worker(hp);
   for (;;) {
     const int item = job->next_item.fetch_add(1, std::memory_order_relaxed);
     if (item >= hp.n_head_kv * n_chunks) return;
     const int kv_head = item / n_chunks, c = item % n_chunks;
-    const float* queries = m->q + (size_t)kv_head * group * hd;
+    const float* queries = m->q + (size_t)job->first * hp.n_embd + (size_t)kv_head * group * hd;
     attend_chunk(queries, group, hd, head_keys(job->layer, hp, kv_head), head_values(job->layer, hp, kv_head),
                  hp.n_head_kv * hd, c * kAttentionChunk,
                  std::min(n_keys, (c + 1) * kAttentionChunk),
@@ -516,24 +516,27 @@ void attention_token_task(void* ctx, int worker, int n_workers) {
   }
 }
 
-void attention(Model* m, const Layer* layer, int n_tokens, int n_past) {
+// Attention output for the batch's tokens [first, n_tokens) (their keys and values already cached).
+void attention(Model* m, const Layer* layer, int first, int n_tokens, int n_past) {
   AttentionJob job;
   job.model = m;
   job.layer = layer;
+  job.first = first;
   job.n_tokens = n_tokens;
   job.n_past = n_past;
-  if (n_tokens > 1) {
+  if (n_tokens - first > 1) {
     pool_run(attention_prompt_task, &job);
     return;
   }
+  // One token: its chunks spread over the pool, merged here (the same arithmetic as attend_positions).
   pool_run(attention_token_task, &job);
   const HParams& hp = m->hp;
   const int group = hp.n_head / hp.n_head_kv;
   const size_t per_chunk = (size_t)group * attention_partial_floats(hp.head_dim);
-  const int n_chunks = (n_past + 1 + kAttentionChunk - 1) / kAttentionChunk;
+  const int n_chunks = (n_past + first + 1 + kAttentionChunk - 1) / kAttentionChunk;
   for (int kv_head = 0; kv_head < hp.n_head_kv; kv_head++)
     merge_chunks(m->attention_partials + (size_t)kv_head * attention_chunks(m->n_ctx) * per_chunk, n_chunks, group,
-                 hp.head_dim, m->att + (size_t)kv_head * group * hp.head_dim);
+                 hp.head_dim, m->att + (size_t)first * hp.n_embd + (size_t)kv_head * group * hp.head_dim);
 }
 
 constexpr int kLmHeadChunkRows = 2048;
@@ -581,26 +584,31 @@ void forward_batch(Model* m, const int32_t* tokens, int n_tokens, int first_logi
         L.v_cache[(size_t)pos * kv_dim + i] = f32_to_f16(m->v[(size_t)t * kv_dim + i]);
       }
     }
-    attention(m, &L, n_tokens, n_past);
-    for (int t = 0; t < n_tokens; t++)
+    // Past the cache writes, the last layer only matters for the tokens whose logits are wanted (as llama.cpp
+    // skips them too): a prompt's other tokens leave its attention output, projections and feed-forward out.
+    const int r0 = l == hp.n_layer - 1 ? first_logit : 0, rows = n_tokens - r0;
+    if (rows == 0) continue;
+    float* xr = x + (size_t)r0 * D;
+    attention(m, &L, r0, n_tokens, n_past);
+    for (int t = r0; t < n_tokens; t++)
       rms_norm(m->att + (size_t)t * D, L.attn_sub_norm, D, hp.rms_eps, m->h + (size_t)t * D);
-    quantize_rows(m, m->h, n_tokens, D);
-    matmul(m, n_tokens, {{&L.wo, m->proj}});
-    for (size_t i = 0; i < (size_t)n_tokens * D; i++) x[i] += m->proj[i];
+    quantize_rows(m, m->h + (size_t)r0 * D, rows, D);
+    matmul(m, rows, {{&L.wo, m->proj}});
+    for (size_t i = 0; i < (size_t)rows * D; i++) xr[i] += m->proj[i];
 
     // Feed-forward block: relu(gate)^2 * up, normalized, then down.
-    for (int t = 0; t < n_tokens; t++) rms_norm(x + (size_t)t * D, L.ffn_norm, D, hp.rms_eps, m->h + (size_t)t * D);
-    quantize_rows(m, m->h, n_tokens, D);
-    matmul(m, n_tokens, {{&L.ffn_gate, m->gate}, {&L.ffn_up, m->up}});
-    for (size_t i = 0; i < (size_t)n_tokens * F; i++) {
+    for (int t = 0; t < rows; t++) rms_norm(xr + (size_t)t * D, L.ffn_norm, D, hp.rms_eps, m->h + (size_t)t * D);
+    quantize_rows(m, m->h, rows, D);
+    matmul(m, rows, {{&L.ffn_gate, m->gate}, {&L.ffn_up, m->up}});
+    for (size_t i = 0; i < (size_t)rows * F; i++) {
       const float g = m->gate[i] > 0 ? m->gate[i] : 0;
       m->gate[i] = (g * g) * m->up[i];
     }
-    for (int t = 0; t < n_tokens; t++)
+    for (int t = 0; t < rows; t++)
       rms_norm(m->gate + (size_t)t * F, L.ffn_sub_norm, F, hp.rms_eps, m->up + (size_t)t * F);
-    quantize_rows(m, m->up, n_tokens, F);
-    matmul(m, n_tokens, {{&L.ffn_down, m->proj}});
-    for (size_t i = 0; i < (size_t)n_tokens * D; i++) x[i] += m->proj[i];
+    quantize_rows(m, m->up, rows, F);
+    matmul(m, rows, {{&L.ffn_down, m->proj}});
+    for (size_t i = 0; i < (size_t)rows * D; i++) xr[i] += m->proj[i];
   }
 
   for (int t = first_logit; t < n_tokens; t++) {

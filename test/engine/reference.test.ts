@@ -49,6 +49,20 @@ for (const name of ['small', 'medium'] as const) {
       });
     }
 
+    it('skips the last layer for tokens without logits and still gives the same logits and cache', async () => {
+      // 150 tokens: a first batch of 64 whose last layer is skipped past the cache writes, and a final batch that
+      // keeps only its last token there. The next token's logits show the cache is whole.
+      engine.setThreads(2);
+      await engine.load([bytes], bytes.length, { nCtx: 256 });
+      const ids = Array.from({ length: 150 }, (_, i) => (i * 7919 + 11) % (vocab - 8));
+      const all = engine.eval(ids, { allLogits: true });
+      const nextAfterAll = engine.eval([5]);
+      engine.clear();
+      const last = engine.eval(ids);
+      expect(Buffer.from(last.buffer).equals(Buffer.from(all.slice((ids.length - 1) * vocab).buffer))).toBe(true);
+      expect(Buffer.from(engine.eval([5]).buffer).equals(Buffer.from(nextAfterAll.buffer))).toBe(true);
+    });
+
     it('gives identical logits when loaded in odd-sized chunks', async () => {
       engine.setThreads(2);
       await engine.load([bytes], bytes.length, { nCtx: 64 });
