@@ -10,6 +10,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
+# npm run puts node_modules/.bin first in PATH, and the binaryen package there (scripts/relaxed-simd.mjs uses it as a
+# library) ships wasm-opt and friends that emscripten would then pick over its own: the output changes (unminified
+# import names). Emscripten gets the system's tools.
+PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v 'node_modules/\.bin' | paste -sd: -)
+export PATH
 command -v em++ >/dev/null || { echo "em++ not found: apt-get install -y emscripten" >&2; exit 1; }
 
 OUT=cpp/build
