@@ -112,18 +112,19 @@ void i2s_matmul_simd(const uint8_t* w, float w_scale, int ne0, int ne1, int tile
   const int row_begin = tile_begin * kI2sTileRows;
   const int row_end = tile_end * kI2sTileRows < ne1 ? tile_end * kI2sTileRows : ne1;
   const int quad_end = row_end < full_rows ? row_end : full_rows;  // interleaved rows end here
+  const int file_rows_begin = quad_end > row_begin ? quad_end : row_begin;  // the partial tile, in file layout
   int32_t d[8];
   auto store = [&](int t, int row, int32_t acc) {
     y[(size_t)t * ld_y + row] = i2s_output(acc, q_sum[t], act_scale[t], w_scale);
   };
-  // Row m of a full tile: quad m / 4 of the tile's layout, slot m % 4.
-  auto quad_row = [&](int m) { return w + (size_t)(m & ~3) * row_bytes + (m & 3) * kI2sBlockBytes; };
+  // Full tiles start at multiples of 16 rows, so every pass below starts a quad: its 4 rows begin at row m's bytes.
+  auto quad = [&](int m) { return w + (size_t)m * row_bytes; };
   const size_t quad_block = kQuadRows * kI2sBlockBytes;
   // One token at a time: four rows per pass share each activation load.
   auto one_token = [&](int t, int first, int last) {
     const int8_t* qt = q + (size_t)t * ne0;
     for (int m = first; m < last; m += 4) {
-      rows_dot<4, 1>(quad_row(m), kI2sBlockBytes, quad_block, qt, ne0, d);
+      rows_dot<4, 1>(quad(m), kI2sBlockBytes, quad_block, qt, ne0, d);
       for (int r = 0; r < 4; r++) store(t, m + r, d[r]);
     }
   };
@@ -135,7 +136,7 @@ void i2s_matmul_simd(const uint8_t* w, float w_scale, int ne0, int ne1, int tile
   };
   if (n_tokens == 1) {
     one_token(0, row_begin, quad_end);
-    one_token_file_rows(0, quad_end > row_begin ? quad_end : row_begin, row_end);
+    one_token_file_rows(0, file_rows_begin, row_end);
     return;
   }
   // Many tokens: four rows times two tokens per pass, over blocks of rows that stay in L2 while every token passes.
@@ -145,7 +146,7 @@ void i2s_matmul_simd(const uint8_t* w, float w_scale, int ne0, int ne1, int tile
     for (; t + 2 <= n_tokens; t += 2) {
       const int8_t* qt = q + (size_t)t * ne0;
       for (int m = block; m < block_end; m += 4) {
-        rows_dot<4, 2>(quad_row(m), kI2sBlockBytes, quad_block, qt, ne0, d);
+        rows_dot<4, 2>(quad(m), kI2sBlockBytes, quad_block, qt, ne0, d);
         for (int r = 0; r < 4; r++) {
           store(t, m + r, d[r]);
           store(t + 1, m + r, d[4 + r]);
@@ -154,7 +155,7 @@ void i2s_matmul_simd(const uint8_t* w, float w_scale, int ne0, int ne1, int tile
     }
     if (t < n_tokens) one_token(t, block, block_end);
   }
-  for (int t = 0; t < n_tokens; t++) one_token_file_rows(t, quad_end > row_begin ? quad_end : row_begin, row_end);
+  for (int t = 0; t < n_tokens; t++) one_token_file_rows(t, file_rows_begin, row_end);
 }
 
 #endif  // TRIT_RELAXED_SIMD

@@ -330,7 +330,7 @@ void prepare_task(void* ctx, int worker, int n_workers) {
   for (I2sMatrix* w : job->matrices) {
     int begin, end;
     split_range(w->ne1 / kI2sTileRows, worker, n_workers, &begin, &end);
-    if (begin == end || job->scratch_bytes == 0) continue;  // nothing to do for a kernel that reads the file layout
+    if (begin == end) continue;
     if (!scratch) scratch = (uint8_t*)malloc(job->scratch_bytes);
     if (!scratch) {
       job->failed[worker] = true;
@@ -590,9 +590,9 @@ void forward_batch(Model* m, const int32_t* tokens, int n_tokens, int first_logi
     if (rows == 0) continue;
     float* xr = x + (size_t)r0 * D;
     attention(m, &L, r0, n_tokens, n_past);
-    for (int t = r0; t < n_tokens; t++)
-      rms_norm(m->att + (size_t)t * D, L.attn_sub_norm, D, hp.rms_eps, m->h + (size_t)t * D);
-    quantize_rows(m, m->h + (size_t)r0 * D, rows, D);
+    for (int t = 0; t < rows; t++)
+      rms_norm(m->att + (size_t)(r0 + t) * D, L.attn_sub_norm, D, hp.rms_eps, m->h + (size_t)t * D);
+    quantize_rows(m, m->h, rows, D);
     matmul(m, rows, {{&L.wo, m->proj}});
     for (size_t i = 0; i < (size_t)rows * D; i++) xr[i] += m->proj[i];
 

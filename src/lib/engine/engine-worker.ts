@@ -5,7 +5,7 @@
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from './comlink-errors';
 import { WasmEngine, type GgufInspection, type TritModuleFactory } from './wasm-engine';
-import { hasRelaxedSimd, type SimdLevel } from './simd-support';
+import { hasRelaxedSimd } from './simd-support';
 import { TritError } from '../errors';
 import type { ChatSession } from '../chat';
 import { createChat } from './loader';
@@ -26,6 +26,7 @@ import type {
   SelfTestOptions,
   SelfTestProgress,
   SelfTestResult,
+  SimdLevel,
   TokenDelta,
 } from './api';
 

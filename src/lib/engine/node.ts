@@ -5,7 +5,8 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from './errors';
-import { hasRelaxedSimd, type SimdLevel } from './simd-support';
+import type { SimdLevel } from './api';
+import { hasRelaxedSimd } from './simd-support';
 import { WasmEngine, type EngineModelInfo, type TritModuleFactory } from './wasm-engine';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -3,8 +3,6 @@
  * since 114, Node 22+, Node 20 with a V8 flag) gets the I2_S dot kernel; any other runtime with SIMD128 gets the
  * table kernel (cpp/src/i2s.h).
  */
-import type { SimdLevel } from './api';
-export type { SimdLevel };
 
 // (module (func (param v128 v128) (result v128) local.get 0 local.get 1 i16x8.relaxed_dot_i8x16_i7x16_s)):
 // the one relaxed instruction the engine uses.
