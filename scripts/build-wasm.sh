@@ -21,26 +21,47 @@ OUT=cpp/build
 mkdir -p "$OUT/node"
 SOURCES=$(ls cpp/src/*.cpp | LC_ALL=C sort)
 
-# Why these flags: -O3 and SIMD128 for the kernels; bulk memory so memcpy (1.2 GB while loading) is memory.copy; no exceptions or RTTI (errors are return codes);
-# memory grows up to the 4 GiB wasm32 limit because a 2B model with its KV cache needs ~2 GB;
-# the pthread pool size comes from the caller (Module.tritThreads) so it matches the threads we use.
-COMMON=(-O3 -msimd128 -mbulk-memory -std=c++17 -fno-exceptions -fno-rtti -Wall -Wextra -Wno-unused-parameter
+# Why these flags: -O3 and SIMD128 for the kernels; bulk memory so memcpy (1.2 GB while loading) is memory.copy; no
+# exceptions or RTTI (errors are return codes); -pthread where the module runs the thread pool (atomics in the code).
+CFLAGS=(-O3 -msimd128 -mbulk-memory -std=c++17 -fno-exceptions -fno-rtti -Wall -Wextra -Wno-unused-parameter)
+# Linking at -O1 keeps binaryen's optimizer away from the code LLVM -O3 already optimized. Binaryen merges the I2_S
+# kernel's 16-code steps back into one expression tree per accumulator (see i2s_dot.cpp), and V8 then spills: that
+# cost Chromium a quarter of its prompt speed at one thread. Memory grows up to the 4 GiB wasm32 limit because a 2B
+# model with its KV cache needs ~2 GB; the pthread pool size comes from the caller (Module.tritThreads) so it
+# matches the threads we use.
+LDFLAGS=(-O1 -msimd128 -mbulk-memory
   -sMODULARIZE=1 -sEXPORT_NAME=createTritModule -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB
   -sINITIAL_MEMORY=32MB -sTOTAL_STACK=1MB -sFILESYSTEM=0 -sEXPORTED_FUNCTIONS=_malloc,_free
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8 -sINCOMING_MODULE_JS_API=tritThreads,locateFile,print,printErr,wasmBinary,instantiateWasm,mainScriptUrlOrBlob)
 THREADS=(-pthread -sPTHREAD_POOL_SIZE='Module["tritThreads"]||1' -Wno-pthreads-mem-growth)
 
-# Three builds at a time; a failed one fails the script.
-build() { em++ "${COMMON[@]}" "$@" $SOURCES; }
+OBJ=$(mktemp -d)
+trap 'rm -rf "$OBJ"' EXIT
+# compile <object dir> <flags…>: every source into <object dir>, one after another.
+compile() {
+  local dir="$OBJ/$1"; shift
+  mkdir -p "$dir"
+  for src in $SOURCES; do em++ "${CFLAGS[@]}" "$@" -c "$src" -o "$dir/$(basename "$src" .cpp).o"; done
+}
+# link <object dir> <flags…>
+link() {
+  local dir="$OBJ/$1"; shift
+  em++ "${LDFLAGS[@]}" "$@" $(ls "$dir"/*.o | LC_ALL=C sort)
+}
+# Waits for every background job; fails if one did.
+wait_all() { local pid; for pid in "${pids[@]}"; do wait "$pid"; done; pids=(); }
+
 pids=()
+compile mt -pthread & pids+=($!)
+compile st & pids+=($!)
+compile mt-relaxed -pthread -DTRIT_RELAXED_SIMD=1 & pids+=($!)
+compile st-relaxed -DTRIT_RELAXED_SIMD=1 & pids+=($!)
+wait_all
 for variant in "" -relaxed; do
-  FLAGS=()
-  [ -n "$variant" ] && FLAGS=(-DTRIT_RELAXED_SIMD=1)
-  build "${FLAGS[@]}" "${THREADS[@]}" -sENVIRONMENT=web,worker -sEXPORT_ES6=1 -o "$OUT/trit-mt$variant.js" & pids+=($!)
-  build "${FLAGS[@]}" -sENVIRONMENT=web,worker -sEXPORT_ES6=1 -o "$OUT/trit-st$variant.js" & pids+=($!)
-  build "${FLAGS[@]}" "${THREADS[@]}" -sENVIRONMENT=node -o "$OUT/node/trit-node$variant.js" & pids+=($!)
-  for pid in "${pids[@]}"; do wait "$pid"; done
-  pids=()
+  link "mt$variant" "${THREADS[@]}" -sENVIRONMENT=web,worker -sEXPORT_ES6=1 -o "$OUT/trit-mt$variant.js" & pids+=($!)
+  link "st$variant" -sENVIRONMENT=web,worker -sEXPORT_ES6=1 -o "$OUT/trit-st$variant.js" & pids+=($!)
+  link "mt$variant" "${THREADS[@]}" -sENVIRONMENT=node -o "$OUT/node/trit-node$variant.js" & pids+=($!)
+  wait_all
 done
 for m in trit-mt-relaxed trit-st-relaxed node/trit-node-relaxed; do node scripts/relaxed-simd.mjs rewrite "$OUT/$m.wasm"; done
 node scripts/relaxed-simd.mjs check-none "$OUT/trit-mt.wasm" "$OUT/trit-st.wasm" "$OUT/node/trit-node.wasm"
