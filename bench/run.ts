@@ -12,6 +12,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchmarkResult, SimdLevel } from '../src/lib/engine/api';
+import { benchEngineChromium } from './engine-chromium';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -52,40 +53,10 @@ function nodeRun(model: string, threads: number, simd: SimdLevel | 'best', round
 }
 
 async function chromiumRuns(model: string, threadCounts: number[]): Promise<Run[]> {
-  const { createServer } = await import('vite');
-  const { chromium } = await import('@playwright/test');
-  const server = await createServer({
-    root, logLevel: 'error', configFile: join(root, 'vite.config.ts'),
-    server: { port: 5299, strictPort: true, headers: {
-      'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin',
-    } },
-  });
-  await server.listen();
-  const runs: Run[] = [];
-  try {
-    for (const threads of threadCounts) {
-      const browser = await chromium.launch({
-        executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      });
-      try {
-        const page = await browser.newPage();
-        page.setDefaultTimeout(30 * 60_000);
-        await page.goto('http://localhost:5299/bench/chromium.html');
-        await page.waitForFunction(() => typeof window.runTritBenchmark === 'function');
-        const url = '/' + relative(root, model).split('\\').join('/');
-        const r = await page.evaluate((o) => window.runTritBenchmark(o), { url, threads, promptTokens: PROMPT_TOKENS, generateTokens: GENERATE_TOKENS, nCtx: N_CTX, rounds: ROUNDS });
-        if (!r.crossOriginIsolated) throw new Error('benchmark page was not cross-origin isolated');
-        const { crossOriginIsolated: _ignored, ...result } = r;
-        runs.push({ runtime: 'chromium', ...result });
-      } finally {
-        await browser.close();
-      }
-    }
-  } finally {
-    await server.close();
-  }
-  return runs;
+  const results = await benchEngineChromium(threadCounts.map((threads) => ({
+    model, threads, promptTokens: PROMPT_TOKENS, generateTokens: GENERATE_TOKENS, nCtx: N_CTX, rounds: ROUNDS,
+  })));
+  return results.map((r) => ({ runtime: 'chromium', ...r }));
 }
 
 const model = ensureModel();

@@ -43,10 +43,10 @@ compile() {
   mkdir -p "$dir"
   for src in $SOURCES; do em++ "${CFLAGS[@]}" "$@" -c "$src" -o "$dir/$(basename "$src" .cpp).o"; done
 }
-# link <object dir> <flags…>
+# link <object dir> <flags…>. TRIT_LDFLAGS adds link flags (--profiling-funcs keeps function names; see cpp/README.md).
 link() {
   local dir="$OBJ/$1"; shift
-  em++ "${LDFLAGS[@]}" "$@" $(ls "$dir"/*.o | LC_ALL=C sort)
+  em++ "${LDFLAGS[@]}" ${TRIT_LDFLAGS:-} "$@" $(ls "$dir"/*.o | LC_ALL=C sort)
 }
 # Waits for every background job; fails if one did.
 wait_all() { local pid; for pid in "${pids[@]}"; do wait "$pid"; done; pids=(); }

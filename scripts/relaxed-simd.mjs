@@ -23,8 +23,35 @@ const FEATURES =
   binaryen.Features.MutableGlobals |
   binaryen.Features.NontrappingFPToInt;
 
+// Whether a wasm binary has a "name" custom section: a build linked with --profiling-funcs (to read its machine
+// code; see cpp/README.md). Binaryen keeps it only in debug-info mode, which would give the shipped builds (they
+// have none) a section of made-up names, so that mode is for modules that come with names.
+function hasNameSection(bytes) {
+  let at = 8;
+  const leb = () => {
+    let value = 0, shift = 0, byte;
+    do {
+      byte = bytes[at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return value;
+  };
+  while (at < bytes.length) {
+    const id = bytes[at++], size = leb(), end = at + size;
+    if (id === 0) {
+      const nameLength = leb();
+      if (Buffer.from(bytes.subarray(at, at + nameLength)).toString('utf8') === 'name') return true;
+    }
+    at = end;
+  }
+  return false;
+}
+
 function moduleText(path) {
-  const mod = binaryen.readBinary(readFileSync(path));
+  const bytes = readFileSync(path);
+  binaryen.setDebugInfo(hasNameSection(bytes));
+  const mod = binaryen.readBinary(bytes);
   mod.setFeatures(FEATURES);
   const text = mod.emitText();
   mod.dispose();

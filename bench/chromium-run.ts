@@ -1,0 +1,15 @@
+// One Chromium benchmark run: prints the result as JSON. Arguments after `--` go to Chromium, e.g. to dump the
+// machine code V8 makes (see cpp/README.md): `-- --js-flags=--perf-prof --single-process`.
+// Usage: tsx bench/chromium-run.ts <model.gguf> <threads> <promptTokens> <generateTokens> <nCtx> [rounds] [-- args…]
+import { benchEngineChromium } from './engine-chromium';
+
+const argv = process.argv.slice(2);
+const dashes = argv.indexOf('--');
+const [model, threads, promptTokens, generateTokens, nCtx, rounds] = dashes < 0 ? argv : argv.slice(0, dashes);
+const chromiumArgs = dashes < 0 ? [] : argv.slice(dashes + 1);
+const [result] = await benchEngineChromium([{
+  model, threads: Number(threads), promptTokens: Number(promptTokens), generateTokens: Number(generateTokens),
+  nCtx: Number(nCtx), rounds: Number(rounds ?? 1),
+}], chromiumArgs, 5298);
+console.log(JSON.stringify(result));
+process.exit(0);

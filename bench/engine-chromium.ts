@@ -1,0 +1,58 @@
+/**
+ * Engine speed in headless Chromium, the way the app runs it (its worker, through Comlink; bench/chromium-page.ts),
+ * served by Vite with the cross-origin isolation headers. One browser per run, so peak memory is per run.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchmarkResult } from '../src/lib/engine/api';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface ChromiumBenchRun {
+  model: string;
+  threads: number;
+  promptTokens: number;
+  generateTokens: number;
+  nCtx: number;
+  rounds: number;
+}
+
+/** Runs each benchmark in its own browser; `extraArgs` go to Chromium (e.g. `--js-flags=--perf-prof`). */
+export async function benchEngineChromium(runs: ChromiumBenchRun[], extraArgs: string[] = [], port = 5299): Promise<BenchmarkResult[]> {
+  const { createServer } = await import('vite');
+  const { chromium } = await import('@playwright/test');
+  const server = await createServer({
+    root, logLevel: 'error', configFile: join(root, 'vite.config.ts'),
+    server: { port, strictPort: true, headers: {
+      'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin',
+    } },
+  });
+  await server.listen();
+  const results: BenchmarkResult[] = [];
+  try {
+    for (const run of runs) {
+      const browser = await chromium.launch({
+        executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
+      });
+      try {
+        const page = await browser.newPage();
+        page.setDefaultTimeout(30 * 60_000);
+        await page.goto(`http://localhost:${port}/bench/chromium.html`);
+        await page.waitForFunction(() => typeof window.runTritBenchmark === 'function');
+        const url = '/' + relative(root, run.model).split('\\').join('/');
+        const { model: _model, ...opts } = run;
+        const r = await page.evaluate((o) => window.runTritBenchmark(o), { url, ...opts });
+        if (!r.crossOriginIsolated) throw new Error('benchmark page was not cross-origin isolated');
+        const { crossOriginIsolated: _ignored, ...result } = r;
+        results.push(result);
+      } finally {
+        await browser.close();
+      }
+    }
+  } finally {
+    await server.close();
+  }
+  return results;
+}
