@@ -113,43 +113,31 @@ inline float lanes_total(v128_t v) {
          (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
 }
 
-// ROWS rows per pass share each activation load. Per block, i32 lanes add at most 32 products of |127 * 32767|:
-// far from overflow.
-template <int ROWS>
-void q8_rows(const Q8Matrix& w, int m, const int16_t* xq, float x_scale, float* y) {
+// One row at a time, so the matrix is read as one sequential stream. Four rows per pass shared each activation load
+// but read four streams 2.5 KB apart, and out of cache that ran at half the speed: 8.8 against 18 GB/s in Node on a
+// 105 MB matrix, and generation at 1 thread in Chromium went from 11.5 to 15 tokens/s with this. Per block, i32
+// lanes add at most 32 products of |127 * 32767|: far from overflow.
+float q8_row(const Q8Matrix& w, int m, const int16_t* xq) {
   const int n_blocks = w.ne0 / kQ8BlockElems;
-  const int8_t* q[ROWS];
-  const float* scales[ROWS];
-  v128_t sum[ROWS];
-  for (int r = 0; r < ROWS; r++) {
-    q[r] = w.q + (size_t)(m + r) * w.ne0;
-    scales[r] = w.scales + (size_t)(m + r) * n_blocks;
-    sum[r] = wasm_f32x4_splat(0);
-  }
+  const int8_t* q = w.q + (size_t)m * w.ne0;
+  const float* scales = w.scales + (size_t)m * n_blocks;
+  v128_t sum = wasm_f32x4_splat(0);
   for (int b = 0; b < n_blocks; b++) {
-    v128_t acc[ROWS];
-    for (int r = 0; r < ROWS; r++) acc[r] = wasm_i32x4_splat(0);
+    v128_t acc = wasm_i32x4_splat(0);
     for (int k = b * kQ8BlockElems; k < (b + 1) * kQ8BlockElems; k += 16) {
-      const v128_t x0 = wasm_v128_load(xq + k), x1 = wasm_v128_load(xq + k + 8);
-#pragma clang loop unroll(full)
-      for (int r = 0; r < ROWS; r++) {
-        const v128_t v = wasm_v128_load(q[r] + k);
-        acc[r] = wasm_i32x4_add(acc[r], wasm_i32x4_add(wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(v), x0),
-                                                       wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(v), x1)));
-      }
+      const v128_t v = wasm_v128_load(q + k), x0 = wasm_v128_load(xq + k), x1 = wasm_v128_load(xq + k + 8);
+      acc = wasm_i32x4_add(acc, wasm_i32x4_add(wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(v), x0),
+                                               wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(v), x1)));
     }
-    for (int r = 0; r < ROWS; r++)
-      sum[r] = wasm_f32x4_add(sum[r], wasm_f32x4_mul(wasm_f32x4_convert_i32x4(acc[r]), wasm_f32x4_splat(scales[r][b])));
+    sum = wasm_f32x4_add(sum, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(acc), wasm_f32x4_splat(scales[b])));
   }
-  for (int r = 0; r < ROWS; r++) y[m + r] = lanes_total(sum[r]) * x_scale;
+  return lanes_total(sum);
 }
 
 }  // namespace
 
 void q8_matvec_simd(const Q8Matrix& w, int row_begin, int row_end, const int16_t* xq, float x_scale, float* y) {
-  int m = row_begin;
-  for (; m + 4 <= row_end; m += 4) q8_rows<4>(w, m, xq, x_scale, y);
-  for (; m < row_end; m++) q8_rows<1>(w, m, xq, x_scale, y);
+  for (int m = row_begin; m < row_end; m++) y[m] = q8_row(w, m, xq) * x_scale;
 }
 
 void q8_stream_write(Q8RowStream* s, const uint8_t* data, size_t len) {
