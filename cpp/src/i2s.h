@@ -31,7 +31,8 @@ void i2s_matmul_scalar(const uint8_t* w, float w_scale, int ne0, int row_begin, 
 //  - the table kernel (i2s_table.cpp), plain SIMD128: weights are rearranged into 16-row tiles and each token's
 //    activations become lookup tables that i8x16.swizzle reads;
 //  - the dot kernel (i2s_dot.cpp, built with TRIT_RELAXED_SIMD): relaxed SIMD's i16x8.relaxed_dot_i8x16_i7x16_s
-//    (one PMADDUBSW on x86) multiplies the int8 activations by codes unpacked to bytes; weights keep the file layout.
+//    (one PMADDUBSW on x86) multiplies the int8 activations by codes unpacked to bytes; every 4 rows of a tile are
+//    interleaved by 128-element block.
 // Both hand out work in tiles of 16 rows; the last tile may be partial.
 extern const char kI2sKernelName[];  // "table" or "relaxed-dot"
 constexpr int kI2sTileRows = 16;

@@ -357,7 +357,7 @@ int model_finish_load(Model* m) {
       job.scratch_bytes = std::max(job.scratch_bytes, i2s_prepare_scratch_bytes(w->ne0));
     }
   }
-  // The table kernel reads the codes tiled (see i2s.h); converting in place keeps one copy of the weights.
+  // Each SIMD kernel reads the codes in its own layout (see i2s.h); converting in place keeps one copy of the weights.
   pool_run(prepare_task, &job);
   for (bool failed : job.failed)
     if (failed) return trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory preparing the weights");
