@@ -2,10 +2,10 @@
  * Engine speed in headless Chromium, the way the app runs it (its worker, through Comlink; bench/chromium-page.ts),
  * served by Vite with the cross-origin isolation headers. One browser per run, so peak memory is per run.
  */
-import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchmarkResult } from '../src/lib/engine/api';
+import { launchOptions } from '../playwright.config';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -32,10 +32,7 @@ export async function benchEngineChromium(runs: ChromiumBenchRun[], extraArgs: s
   const results: BenchmarkResult[] = [];
   try {
     for (const run of runs) {
-      const browser = await chromium.launch({
-        executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
-      });
+      const browser = await chromium.launch({ ...launchOptions, args: [...launchOptions.args, ...extraArgs] });
       try {
         const page = await browser.newPage();
         page.setDefaultTimeout(30 * 60_000);
