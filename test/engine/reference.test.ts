@@ -1,5 +1,5 @@
 // The forward pass against bitnet.cpp's logits for the synthetic fixtures (criterion: test/fixtures/REFERENCE.md),
-// token by token and as one batch, at 1 and 2 threads; chunked loading; KV-cache truncation.
+// token by token and as one batch, at 1 and 2 threads; chunked loading; KV-cache truncation; the full-size memory plan.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeEngine } from '../../src/lib/engine/node';
 import type { WasmEngine } from '../../src/lib/engine/wasm-engine';
@@ -106,4 +106,32 @@ it('reports memory up front and after loading', async () => {
   engine.unload();
   expect(engine.info).toBeUndefined();
   expect(() => engine.eval([1])).toThrow(expect.objectContaining({ code: 'no_model' }));
+});
+
+it('plans the full-size 2B-4T model at 4096 tokens from its header, within what the catalogue tells users', async () => {
+  // Only the header is written (tensor data is not needed to plan): the real file's dimensions, vocabulary size and
+  // tensor layout, as bench/ and scripts/make-fixture.ts write the full model.
+  const { GgufWriter, MemorySink } = await import('../../src/lib/gguf/writer');
+  const { DIM_PRESETS, bitnetTensorSpecs, byteLevelFixtureVocab, declareBitnetModel } = await import('../../scripts/make-fixture');
+  const { BUILTIN_CATALOGUE } = await import('../../src/lib/store/catalogue');
+  const d = DIM_PRESETS['2b4t'];
+  const writer = new GgufWriter(new MemorySink());
+  declareBitnetModel(writer, d, byteLevelFixtureVocab(d.vocab), 'synthetic 2B-4T');
+  const header = writer.headerBytes();
+  const inspection = engine.inspect(header, { nCtx: 4096 });
+  expect(inspection.complete).toBe(true);
+  if (!inspection.complete) return;
+  const last = inspection.tensors[inspection.tensors.length - 1];
+  const fileSize = inspection.headerBytes + last.offset + last.bytes;
+  const planned = engine.inspect(header, { fileSize, nCtx: 4096 });
+  if (!planned.complete) throw new Error('header incomplete');
+  expect(planned.planError).toBeUndefined();
+  const plan = planned.plan!;
+  expect(plan.parameters).toBe(bitnetTensorSpecs(d).reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0));
+  const kvDim = (d.embd / d.heads) * d.headsKv;
+  expect(plan.kvCache).toBe(2 * d.layers * 4096 * kvDim * 2); // K and V, f16
+  // The store warns before a download by the catalogue's figure; the engine must not need more than it says.
+  const official = BUILTIN_CATALOGUE.find((e) => e.url.endsWith('ggml-model-i2_s.gguf'))!;
+  expect(plan.total).toBeLessThanOrEqual(official.memoryBytes!);
+  expect(plan.total).toBeLessThan(2 ** 32);
 });
