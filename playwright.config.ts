@@ -19,8 +19,11 @@ export const launchOptions = {
   ],
 };
 
-export const ISOLATED_URL = 'http://localhost:4173';
-export const UNISOLATED_URL = 'http://localhost:4174';
+// TRIT_E2E_PORT moves both preview servers (it and the next port), so separate checkouts or builds (TRIT_DIST) can
+// run their browser tests at the same time.
+const PORT = Number(process.env.TRIT_E2E_PORT ?? 4173);
+export const ISOLATED_URL = `http://localhost:${PORT}`;
+export const UNISOLATED_URL = `http://localhost:${PORT + 1}`;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -39,13 +42,13 @@ export default defineConfig({
   webServer: [
     {
       // The production build as a static host that sends COOP/COEP.
-      command: 'npx vite preview --port 4173 --strictPort',
+      command: `npx vite preview --port ${PORT} --strictPort`,
       url: ISOLATED_URL,
       reuseExistingServer: !process.env.CI,
     },
     {
       // The same build on a host that cannot set headers: isolation must come from the service worker.
-      command: 'npx vite preview --port 4174 --strictPort',
+      command: `npx vite preview --port ${PORT + 1} --strictPort`,
       url: UNISOLATED_URL,
       env: { TRIT_NO_ISOLATION_HEADERS: '1' },
       reuseExistingServer: !process.env.CI,

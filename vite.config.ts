@@ -45,7 +45,8 @@ export default defineConfig({
     }),
   ],
   worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: false },
+  // TRIT_DIST lets several builds (e.g. parallel test runs) live side by side; the app itself always uses dist/.
+  build: { target: 'es2022', sourcemap: false, outDir: process.env.TRIT_DIST ?? 'dist' },
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
 });

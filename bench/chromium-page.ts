@@ -1,6 +1,6 @@
 // Runs the engine exactly as the app does (its worker, through Comlink) and hands the numbers to bench/run.ts.
 import { createEngineClient } from '../src/lib/engine/client';
-import type { BenchmarkResult } from '../src/lib/engine/api';
+import type { BenchmarkResult } from '../src/lib/engine/protocol';
 
 declare global {
   interface Window {

@@ -4,7 +4,7 @@
  */
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BenchmarkResult } from '../src/lib/engine/api';
+import type { BenchmarkResult } from '../src/lib/engine/protocol';
 import { launchOptions } from '../playwright.config';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

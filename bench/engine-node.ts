@@ -2,7 +2,7 @@
  * Engine speed in Node for one model file and thread count (see src/lib/engine/benchmark.ts for what is measured).
  * bench/run.ts runs it in a separate process per run, so peak memory is per run.
  */
-import type { BenchmarkResult, SimdLevel } from '../src/lib/engine/api';
+import type { BenchmarkResult, SimdLevel } from '../src/lib/engine/protocol';
 import { benchmarkEngine } from '../src/lib/engine/benchmark';
 import { createNodeEngine, loadModelFile } from '../src/lib/engine/node';
 

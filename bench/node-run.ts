@@ -1,6 +1,6 @@
 // One Node benchmark run in its own process (so its peak memory is its own): prints the result as JSON.
 // Usage: tsx bench/node-run.ts <model.gguf> <threads> <promptTokens> <generateTokens> <nCtx> [relaxed|simd128|best] [rounds]
-import type { SimdLevel } from '../src/lib/engine/api';
+import type { SimdLevel } from '../src/lib/engine/protocol';
 import { benchEngineNode } from './engine-node';
 
 const [model, threads, promptTokens, generateTokens, nCtx, simd, rounds] = process.argv.slice(2);

@@ -11,7 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BenchmarkResult, SimdLevel } from '../src/lib/engine/api';
+import type { BenchmarkResult, SimdLevel } from '../src/lib/engine/protocol';
 import { benchEngineChromium } from './engine-chromium';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -14,7 +14,7 @@
 import { openSync, readSync, closeSync, statSync, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createNodeEngine, loadModelFile } from '../src/lib/engine/node';
-import { createChat } from '../src/lib/engine/loader';
+import { createChat } from '../src/lib/engine/chat-factory';
 import { DEFAULT_SAMPLER_SETTINGS, type ChatMessage, type ChatResult, type SamplingSettings } from '../src/lib/chat';
 import { TritError } from '../src/lib/errors';
 import { Tokenizer } from '../src/lib/tokenizer';
@@ -144,7 +144,7 @@ async function readMetadata(engine: WasmEngine, path: string, nCtx = 0) {
 function modelPath(args: ParsedArgs, command: string): string {
   const path = args.options.get('model');
   if (typeof path !== 'string') usage(`${command} needs --model <file>`);
-  if (!existsSync(path)) throw new TritError('model_not_found', `There is no model file at ${path}.`, 'Check the path given to --model.');
+  if (!existsSync(path)) throw new TritError('not_found', `There is no model file at ${path}.`, 'Check the path given to --model.');
   return path;
 }
 

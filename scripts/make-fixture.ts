@@ -8,9 +8,9 @@
  */
 import { open } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { TritError } from '../src/lib/errors';
-import { GgmlType, tensorByteSize } from '../src/lib/gguf/format';
-import { GgufWriter, f16Bytes, f32Bytes, gguf, type ByteSink } from '../src/lib/gguf/writer';
+import { GgufToolError as TritError } from '../tools/gguf/format';
+import { GgmlType, tensorByteSize } from '../tools/gguf/format';
+import { GgufWriter, f16Bytes, f32Bytes, gguf, type ByteSink } from '../tools/gguf/writer';
 
 export const BITNET_ARCH = 'bitnet-b1.58';
 /** general.file_type the official i2_s file declares. */

@@ -1,6 +1,6 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
-import { startServiceWorker } from './lib/pwa/service-worker';
+import { startServiceWorker } from './lib/pwa/register-service-worker';
 import { PwaState } from './lib/ui/pwa.svelte';
 
 const pwa = new PwaState();

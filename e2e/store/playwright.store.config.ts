@@ -4,8 +4,10 @@ import { launchOptions } from '../../playwright.config';
 // The store's own e2e suite: the real store module served as TypeScript by the Vite dev server (no app UI needed),
 // against a local model host that serves the repo's test models with and without Range support.
 // Run: npx playwright test -c e2e/store/playwright.store.config.ts
-export const APP_URL = 'http://localhost:5199';
-export const MODEL_SERVER_URL = 'http://localhost:5198';
+// TRIT_STORE_PORT moves both servers (it and the port below it), for parallel runs.
+const PORT = Number(process.env.TRIT_STORE_PORT ?? 5199);
+export const APP_URL = `http://localhost:${PORT}`;
+export const MODEL_SERVER_URL = `http://localhost:${PORT - 1}`;
 
 export default defineConfig({
   testDir: '.',
@@ -24,13 +26,13 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: 'npx vite --port 5199 --strictPort',
+      command: `npx vite --port ${PORT} --strictPort`,
       cwd: '../..',
       url: `${APP_URL}/e2e/store/harness.html`,
       reuseExistingServer: !process.env.CI,
     },
     {
-      command: 'npx tsx e2e/support/model-server.ts 5198',
+      command: `npx tsx e2e/support/model-server.ts ${PORT - 1}`,
       cwd: '../..',
       url: `${MODEL_SERVER_URL}/stats`,
       reuseExistingServer: !process.env.CI,

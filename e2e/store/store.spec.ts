@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import type * as StoreLib from '../../src/lib/store/index';
+import type { saveFile } from '../../src/lib/ui/save-file';
 import { MODEL_SERVER_URL } from './playwright.store.config';
 
 declare global {
   interface Window {
     storeLib: typeof StoreLib;
+    saveFile: typeof saveFile;
     store: StoreLib.ModelStore;
     progress: StoreLib.StoreProgress[];
   }
@@ -206,7 +208,7 @@ test('import of a local .gguf and export back give identical bytes; offline too'
   const downloadEvent = page.waitForEvent('download');
   await page.evaluate(async (id) => {
     const exported = await window.store.export(id);
-    await window.storeLib.saveFile(exported.blob, exported.fileName, { usePicker: false });
+    await window.saveFile(exported.blob, exported.fileName, { usePicker: false });
   }, imported.id);
   const dl = await downloadEvent;
   expect(dl.suggestedFilename()).toBe('small.gguf');

@@ -6,9 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TritError } from '../../src/lib/errors';
-import { GgmlType } from '../../src/lib/gguf/format';
-import { GgufWriter, f16Bytes, f32Bytes, i2sPack } from '../../src/lib/gguf/writer';
+import { GgufToolError as TritError } from '../../tools/gguf/format';
+import { GgmlType } from '../../tools/gguf/format';
+import { GgufWriter, f16Bytes, f32Bytes, i2sPack } from '../../tools/gguf/writer';
 import { TOKEN_TYPE_CONTROL, TOKEN_TYPE_NORMAL, declareBitnetModel, openFileSink, type BitnetDims } from '../make-fixture';
 
 /** Renders exactly the format the model was trained on (see data.py). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ChatSession, ChatTemplate, type ChatMessage, type StreamedToken } from '../../src/lib/chat';
 import { Tokenizer } from '../../src/lib/tokenizer';
 import { TritError } from '../../src/lib/errors';
-import type { SamplingSettings } from '../../src/lib/engine/api';
+import type { SamplingSettings } from '../../src/lib/engine/protocol';
 import { llama3Metadata } from '../tokenizer/llama3-vocab';
 import { FakeModel, chattyLogits, scriptedLogits } from './fake-model';
 

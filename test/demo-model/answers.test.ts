@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createNodeEngine } from '../../src/lib/engine/node';
-import { createChat, type LoadedChat } from '../../src/lib/engine/loader';
+import { createChat, type LoadedChat } from '../../src/lib/engine/chat-factory';
 import type { WasmEngine } from '../../src/lib/engine/wasm-engine';
 import type { SamplingSettings } from '../../src/lib/chat';
 

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { gpt2ByteTokens } from '../../scripts/make-fixture';
-import { ReferenceModel } from './reference-forward';
+import { ReferenceModel } from '../../tools/reference/forward';
 
 const model = new ReferenceModel(new Uint8Array(readFileSync('public/models/trit-demo.gguf')));
 const expected = JSON.parse(readFileSync('test/demo-model/expected-logits.json', 'utf8')) as {

@@ -4,10 +4,10 @@
 // I2_S test runs on both.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeEngine, nodeSimdLevel } from '../../src/lib/engine/node';
-import type { SimdLevel } from '../../src/lib/engine/api';
+import type { SimdLevel } from '../../src/lib/engine/protocol';
 import type { WasmEngine } from '../../src/lib/engine/wasm-engine';
 import { rng } from './helpers';
-import { f16BitsToF32 as fromF16, f32ToF16Bits as toF16 } from '../../src/lib/gguf/writer';
+import { f16BitsToF32 as fromF16, f32ToF16Bits as toF16 } from '../../tools/gguf/writer';
 
 const builds: [SimdLevel, string][] = [['simd128', 'table'], ['relaxed', 'relaxed-dot']];
 const engines = new Map<SimdLevel, WasmEngine>();

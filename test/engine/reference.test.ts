@@ -111,7 +111,7 @@ it('reports memory up front and after loading', async () => {
 it('plans the full-size 2B-4T model at 4096 tokens from its header, within what the catalogue tells users', async () => {
   // Only the header is written (tensor data is not needed to plan): the real file's dimensions, vocabulary size and
   // tensor layout, as bench/ and scripts/make-fixture.ts write the full model.
-  const { GgufWriter, MemorySink } = await import('../../src/lib/gguf/writer');
+  const { GgufWriter, MemorySink } = await import('../../tools/gguf/writer');
   const { DIM_PRESETS, bitnetTensorSpecs, byteLevelFixtureVocab, declareBitnetModel } = await import('../../scripts/make-fixture');
   const { BUILTIN_CATALOGUE } = await import('../../src/lib/store/catalogue');
   const d = DIM_PRESETS['2b4t'];

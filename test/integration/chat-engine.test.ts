@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argmax, type ChatMessage, type SamplingSettings } from '../../src/lib/chat';
-import { createChat, type LoadedChat } from '../../src/lib/engine/loader';
+import { createChat, type LoadedChat } from '../../src/lib/engine/chat-factory';
 import { TritError } from '../../src/lib/errors';
 import type { WasmEngine } from '../../src/lib/engine/wasm-engine';
 import type { GGUFMetadata } from '../../src/lib/tokenizer';

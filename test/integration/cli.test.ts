@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import llama3Tokenizer from 'llama3-tokenizer-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChat } from '../../src/lib/engine/loader';
+import { createChat } from '../../src/lib/engine/chat-factory';
 import type { ChatMessage, ChatStats } from '../../src/lib/chat';
 import { createNodeEngine, loadWithMetadata, writeTempModel, type TempModel } from './synthetic-model';
 

@@ -7,19 +7,13 @@
  */
 import { TritError } from '../errors';
 import { StreamingDecoder, type Tokenizer } from '../tokenizer';
-import type { ChatMessage, GenerateStats, SamplingSettings, StopReason, TokenDelta } from '../engine/api';
+import type { ChatMessage, ChatStats, SamplingSettings, StopReason, TokenDelta } from './types';
 import type { ChatTemplate } from './chat-template';
 import type { LanguageModel } from './model';
 import { Sampler } from './sampler';
 import { StopStringFilter } from './stop-strings';
 
-export type { ChatMessage, SamplingSettings, StopReason, TokenDelta };
-
-/** GenerateStats minus what only the engine knows (threads, memory); the worker adds those. */
-export type ChatStats = Omit<GenerateStats, 'threads' | 'memoryBytes'> & {
-  /** Seed the sampler used: pass it back to get the same reply again. */
-  seed: number;
-};
+export type { ChatMessage, ChatStats, SamplingSettings, StopReason, TokenDelta };
 
 export interface ChatResult {
   text: string;

@@ -6,7 +6,7 @@
  */
 import { TritError } from '../errors';
 import type { GGUFMetadata, Tokenizer } from '../tokenizer';
-import type { ChatMessage } from '../engine/api';
+import type { ChatMessage } from './types';
 
 export type { ChatMessage };
 

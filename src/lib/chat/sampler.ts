@@ -5,7 +5,7 @@
  */
 import { TritError } from '../errors';
 import { Prng, randomSeed } from './prng';
-import type { SamplingSettings } from '../engine/api';
+import type { SamplingSettings } from './types';
 
 /** The sampling part of the API's SamplingSettings: 0 temperature = greedy; topK 0, topP 1, minP 0 and
  * repeatPenalty 1 switch a step off (llama.cpp's repetition rule: divide positive logits, multiply negative). */

@@ -4,7 +4,7 @@
  * the wasm heap's peak, and the streaming-read bandwidth of the same runtime, the roofline generation is
  * measured against. Shared by the Node benchmark and the engine worker, so both measure the same thing.
  */
-import type { BenchmarkOptions, BenchmarkResult } from './api';
+import type { BenchmarkOptions, BenchmarkResult } from './protocol';
 import type { WasmEngine } from './wasm-engine';
 import { argmax } from '../chat/sampler';
 

@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from './comlink-errors';
-import type { EngineWorkerApi } from './api';
+import type { EngineWorkerApi } from './protocol';
 
 export interface EngineClient {
   api: Comlink.Remote<EngineWorkerApi>;

@@ -8,7 +8,7 @@ import { WasmEngine, type GgufInspection, type TritModuleFactory } from './wasm-
 import { hasRelaxedSimd } from './simd-support';
 import { TritError } from '../errors';
 import type { ChatSession } from '../chat';
-import { createChat } from './loader';
+import { createChat } from './chat-factory';
 import { openModelSource } from './model-source';
 import { benchmarkEngine } from './benchmark';
 import type {
@@ -28,7 +28,7 @@ import type {
   SelfTestResult,
   SimdLevel,
   TokenDelta,
-} from './api';
+} from './protocol';
 
 const MAX_THREADS = 8;
 

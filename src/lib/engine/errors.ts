@@ -2,29 +2,14 @@
  * Typed errors of the inference engine. Each carries a stable `code` and a `hint` (what the person can do next), and
  * stays a plain {name, code, message, hint} when it crosses the worker boundary (see ../errors.ts serializeError).
  */
-import { TritError } from '../errors';
+import { DEFAULT_HINT, TritError, type EngineErrorCode } from '../errors';
 
-export type EngineErrorCode =
-  | 'truncated'
-  | 'bad_magic'
-  | 'bad_version'
-  | 'bad_header'
-  | 'unknown_tensor_type'
-  | 'offset_out_of_range'
-  | 'missing_tensor'
-  | 'bad_tensor_shape'
-  | 'unsupported_architecture'
-  | 'unsupported_tensor_type'
-  | 'unsupported_model'
-  | 'out_of_memory'
-  | 'context_overflow'
-  | 'no_model'
-  | 'bad_state'
-  | 'bad_argument'
-  | 'cancelled'
-  | 'internal';
+export type { EngineErrorCode };
 
-const HINTS: Record<EngineErrorCode, string> = {
+/** The engine's own codes plus the two any layer may raise through it. */
+type EngineCode = EngineErrorCode | 'cancelled' | 'internal';
+
+const HINTS: Record<EngineCode, string> = {
   truncated: 'The model file is incomplete. Delete it and download it again.',
   bad_magic: 'This is not a GGUF model file. Choose the BitNet ggml-model-i2_s.gguf file.',
   bad_version: 'This GGUF version is not supported. Use a GGUF v2 or v3 file such as the official BitNet i2_s file.',
@@ -42,7 +27,9 @@ const HINTS: Record<EngineErrorCode, string> = {
   bad_state: 'The engine was used out of order. Reload the page and try again.',
   bad_argument: 'The engine was given an invalid request. Reload the page; if it keeps happening, report it.',
   cancelled: 'Stopped as you asked. Start it again when you are ready.',
-  internal: 'Reload the page. If it keeps happening, report it with this message.',
+  non_finite: 'The model computed numbers that are not finite: the model file is probably damaged. Delete it and download it again.',
+  timeout: 'The engine did not answer in time. Tap Try again; if it keeps happening, reload the page.',
+  internal: DEFAULT_HINT,
 };
 
 /** The C engine's status codes (cpp/src/common.h) in order: -1 is truncated, -2 bad_magic, ... */
@@ -70,9 +57,9 @@ export function engineErrorCodeOf(nativeStatus: number): EngineErrorCode {
 }
 
 export class EngineError extends TritError {
-  declare readonly code: EngineErrorCode;
+  declare readonly code: EngineCode;
 
-  constructor(code: EngineErrorCode, message: string, hint: string = HINTS[code]) {
+  constructor(code: EngineCode, message: string, hint: string = HINTS[code]) {
     super(code, message, hint);
     this.name = 'EngineError';
   }
@@ -81,11 +68,11 @@ export class EngineError extends TritError {
     return new EngineError(engineErrorCodeOf(status), message || `engine error ${status}`);
   }
 
-  toJSON(): { name: string; code: EngineErrorCode; message: string; hint: string } {
+  toJSON(): { name: string; code: EngineCode; message: string; hint: string } {
     return { name: this.name, code: this.code, message: this.message, hint: this.hint };
   }
 }
 
-export function isEngineError(e: unknown, code?: EngineErrorCode): e is EngineError {
+export function isEngineError(e: unknown, code?: EngineCode): e is EngineError {
   return e instanceof EngineError && (code === undefined || e.code === code);
 }

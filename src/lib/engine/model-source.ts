@@ -4,7 +4,7 @@
  */
 import { TritError } from '../errors';
 import { getModelStore } from '../store';
-import type { ModelSource } from './api';
+import type { ModelSource } from './protocol';
 
 export interface ModelBytes {
   name: string;

@@ -5,7 +5,7 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from './errors';
-import type { SimdLevel } from './api';
+import type { SimdLevel } from './protocol';
 import { hasRelaxedSimd } from './simd-support';
 import { WasmEngine, type EngineModelInfo, type TritModuleFactory } from './wasm-engine';
 

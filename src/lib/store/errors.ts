@@ -1,21 +1,9 @@
-import { TritError } from '../errors';
+import { TritError, type StoreErrorCode } from '../errors';
 
-/** Every way the model store can fail, as a stable code the UI and tests can branch on. */
-export type StoreErrorCode =
-  | 'insufficient_storage'
-  | 'quota_exceeded'
-  | 'network'
-  | 'offline'
-  | 'http'
-  | 'range_mismatch'
-  | 'checksum_mismatch'
-  | 'not_gguf'
-  | 'in_use'
-  | 'busy'
-  | 'incomplete'
-  | 'not_found'
-  | 'size_unknown'
-  | 'storage_unavailable';
+export type { StoreErrorCode };
+
+/** The store's own codes plus those any layer may raise through it. */
+type StoreCode = StoreErrorCode | 'busy' | 'cancelled' | 'internal';
 
 export interface StoreErrorDetails {
   /** Bytes the operation still needs to store. */
@@ -28,10 +16,10 @@ export interface StoreErrorDetails {
 }
 
 export class StoreError extends TritError {
-  override readonly code: StoreErrorCode;
+  override readonly code: StoreCode;
   readonly details: StoreErrorDetails;
 
-  constructor(code: StoreErrorCode, message: string, hint: string, details: StoreErrorDetails = {}) {
+  constructor(code: StoreCode, message: string, hint: string, details: StoreErrorDetails = {}) {
     super(code, message, hint);
     this.name = 'StoreError';
     this.code = code;

@@ -24,7 +24,6 @@ export { checkGgufHeader, type GgufHeaderSummary } from './gguf-check';
 export { IdbBackend, MemoryBackend, SHARD_DB, SHARD_STORE, MANIFEST_DB, MANIFEST_STORE, type StoreBackend } from './backend';
 export { DEFAULT_SHARD_SIZE, DEFAULT_CONCURRENCY, shardKey } from './shards';
 export type { ModelManifest, ManifestState } from './manifest';
-export { saveFile } from './save-file';
 
 import { createModelStore, type ModelStore, type StoreOptions } from './store';
 

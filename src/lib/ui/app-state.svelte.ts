@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import { createEngineClient, type EngineClient } from '../engine/client';
-import type { EngineStatus, GenerateStats, LoadProgress, ModelInfo, ModelSource } from '../engine/api';
+import type { EngineStatus, GenerateStats, LoadProgress, ModelInfo, ModelSource } from '../engine/protocol';
 import { BUILTIN_CATALOGUE, type CatalogueSource } from '../store/catalogue';
 import {
   ConversationStore,

@@ -3,7 +3,7 @@
  * and their persistence in IndexedDB. The system prompt is not stored per message: it comes from the
  * settings at the time of each request.
  */
-import type { ChatMessage, GenerateStats } from '../engine/api';
+import type { ChatMessage, GenerateStats } from '../engine/protocol';
 import type { KeyValueStore } from './kv';
 
 export interface StoredMessage {

@@ -3,7 +3,7 @@
  * use and persistence. Lives for the whole session, so a download keeps reporting while its panel is closed.
  */
 import { getModelStore, type ModelStore, type ModelView, type StoreProgress } from '../store';
-import { saveFile } from '../store/save-file';
+import { saveFile } from './save-file';
 import { deviceMemoryGB, storageInfo, type StorageInfo } from './device';
 import { toUiError, type UiError } from './errors';
 import { t } from './strings';

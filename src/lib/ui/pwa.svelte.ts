@@ -2,7 +2,7 @@
  * Install, update and connectivity state: the install prompt where the browser offers one, Add-to-Home-Screen
  * steps on iOS Safari (which has no prompt), the "new version ready" notice, and online/offline.
  */
-import type { ServiceWorkerHooks } from '../pwa/service-worker';
+import type { ServiceWorkerHooks } from '../pwa/register-service-worker';
 import { isIosSafari } from './device';
 
 interface BeforeInstallPromptEvent extends Event {

@@ -1,5 +1,5 @@
 /** What the person can tune, its safe ranges and defaults, and how it is saved (IndexedDB, one record). */
-import type { SamplingSettings } from '../engine/api';
+import type { SamplingSettings } from '../engine/protocol';
 import type { KeyValueStore } from './kv';
 
 export interface Settings {

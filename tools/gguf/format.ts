@@ -2,7 +2,13 @@
  * GGUF file-format constants shared by Trit's reader and writer, and the byte size of tensors.
  * Facts: ggml's gguf spec (v3) and Microsoft's BitNet fork of ggml for the ternary types (see docs/bitnet-gguf.md).
  */
-import { TritError } from '../errors';
+/** A mistake in what a script asked the GGUF writer for (a tool error, not one the app shows). */
+export class GgufToolError extends Error {
+  constructor(readonly code: string, message: string, readonly hint = '') {
+    super(message);
+    this.name = 'GgufToolError';
+  }
+}
 
 /** "GGUF" read as a little-endian uint32. */
 export const GGUF_MAGIC = 0x46554747;
@@ -119,7 +125,7 @@ export function elementCount(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) {
     if (!Number.isSafeInteger(d) || d < 0) {
-      throw new TritError('gguf-bad-shape', `Tensor dimension ${d} is not a non-negative integer.`, 'Check the model dimensions you asked for.');
+      throw new GgufToolError('gguf-bad-shape', `Tensor dimension ${d} is not a non-negative integer.`, 'Check the model dimensions you asked for.');
     }
     n *= d;
   }
@@ -131,7 +137,7 @@ export function tensorByteSize(type: number, shape: readonly number[]): number {
   const n = elementCount(shape);
   if (type === GgmlType.I2_S) {
     if (n % I2S_BLOCK_ELEMS !== 0) {
-      throw new TritError(
+      throw new GgufToolError(
         'gguf-bad-shape',
         `An I2_S tensor needs a multiple of ${I2S_BLOCK_ELEMS} elements; shape [${shape.join(', ')}] has ${n}.`,
         'Use dimensions that are multiples of 128 for ternary matrices.',
@@ -142,7 +148,7 @@ export function tensorByteSize(type: number, shape: readonly number[]): number {
   const layout = BLOCK_LAYOUT[type];
   if (!layout) {
     const name = GGML_TYPE_NAME[type] ?? `#${type}`;
-    throw new TritError(
+    throw new GgufToolError(
       'gguf-unsupported-type',
       `The byte size of ggml type ${name} is not known to Trit.`,
       'Use a model file whose tensors are F32, F16 or I2_S (the official BitNet i2_s GGUF).',
@@ -150,7 +156,7 @@ export function tensorByteSize(type: number, shape: readonly number[]): number {
   }
   const ne0 = shape[0] ?? 1;
   if (ne0 % layout.blockElems !== 0) {
-    throw new TritError(
+    throw new GgufToolError(
       'gguf-bad-shape',
       `Rows of type ${GGML_TYPE_NAME[type]} need a multiple of ${layout.blockElems} elements; got ${ne0}.`,
       'Check the model dimensions you asked for.',

@@ -4,13 +4,13 @@
  * Also the ternary I2_S packing and f32 -> f16 conversion that the writer's callers need.
  * Platform-neutral: a sink is anything with write(bytes); Node's file sink lives in scripts/make-fixture.ts.
  */
-import { TritError } from '../errors';
 import {
   GGUF_ALIGNMENT_KEY,
   GGUF_DEFAULT_ALIGNMENT,
   GGUF_MAGIC_BYTES,
   GGUF_VERSION_V3,
   GgmlType,
+  GgufToolError,
   GgufValueType,
   I2S_BLOCK_BYTES,
   I2S_BLOCK_ELEMS,
@@ -107,7 +107,7 @@ class ByteBuilder {
 
 function checkRange(key: string, v: number, lo: number, hi: number, integer: boolean): void {
   if (typeof v !== 'number' || Number.isNaN(v) || v < lo || v > hi || (integer && !Number.isInteger(v))) {
-    throw new TritError('gguf-bad-metadata', `Metadata "${key}": ${v} does not fit its type.`, 'Fix the value passed to the GGUF writer.');
+    throw new GgufToolError('gguf-bad-metadata', `Metadata "${key}": ${v} does not fit its type.`, 'Fix the value passed to the GGUF writer.');
   }
 }
 
@@ -126,7 +126,7 @@ function writeScalar(out: ByteBuilder, key: string, type: GgufValueType, v: unkn
     case GgufValueType.BOOL: out.u8(v ? 1 : 0); return;
     case GgufValueType.STRING: out.string(v as string); return;
     default:
-      throw new TritError('gguf-bad-metadata', `Metadata "${key}" has unknown value type ${type}.`, 'Use one of the GgufValueType ids.');
+      throw new GgufToolError('gguf-bad-metadata', `Metadata "${key}" has unknown value type ${type}.`, 'Use one of the GgufValueType ids.');
   }
 }
 
@@ -202,7 +202,7 @@ export class GgufWriter {
   constructor(private readonly sink: ByteSink, options: { alignment?: number } = {}) {
     this.alignment = options.alignment ?? GGUF_DEFAULT_ALIGNMENT;
     if (!Number.isInteger(this.alignment) || this.alignment <= 0 || this.alignment % 8 !== 0) {
-      throw new TritError('gguf-bad-alignment', `Alignment ${this.alignment} is not a positive multiple of 8.`, 'Use the default alignment of 32.');
+      throw new GgufToolError('gguf-bad-alignment', `Alignment ${this.alignment} is not a positive multiple of 8.`, 'Use the default alignment of 32.');
     }
     if (this.alignment !== GGUF_DEFAULT_ALIGNMENT) this.metadata.set(GGUF_ALIGNMENT_KEY, gguf.u32(this.alignment));
   }
@@ -211,7 +211,7 @@ export class GgufWriter {
   setMetadata(key: string, value: GgufValue): this {
     this.assertState('declaring', 'set metadata');
     if (key === GGUF_ALIGNMENT_KEY) {
-      throw new TritError('gguf-bad-metadata', 'general.alignment is set from the writer option.', 'Pass { alignment } to the GgufWriter constructor.');
+      throw new GgufToolError('gguf-bad-metadata', 'general.alignment is set from the writer option.', 'Pass { alignment } to the GgufWriter constructor.');
     }
     this.metadata.set(key, value);
     return this;
@@ -221,10 +221,10 @@ export class GgufWriter {
   addTensor(spec: GgufTensorSpec): GgufTensorPlan {
     this.assertState('declaring', 'add a tensor');
     if (this.tensors.some((t) => t.name === spec.name)) {
-      throw new TritError('gguf-duplicate-tensor', `Tensor "${spec.name}" was declared twice.`, 'Give every tensor a unique name.');
+      throw new GgufToolError('gguf-duplicate-tensor', `Tensor "${spec.name}" was declared twice.`, 'Give every tensor a unique name.');
     }
     if (spec.shape.length < 1 || spec.shape.length > 4) {
-      throw new TritError('gguf-bad-shape', `Tensor "${spec.name}" has ${spec.shape.length} dimensions; ggml allows 1 to 4.`, 'Check the tensor shape.');
+      throw new GgufToolError('gguf-bad-shape', `Tensor "${spec.name}" has ${spec.shape.length} dimensions; ggml allows 1 to 4.`, 'Check the tensor shape.');
     }
     const byteSize = tensorByteSize(spec.type, spec.shape);
     const last = this.tensors[this.tensors.length - 1];
@@ -273,7 +273,7 @@ export class GgufWriter {
     this.assertState('writing-data', 'write tensor data');
     const plan = this.tensors[this.nextTensor];
     if (!plan || plan.name !== name) {
-      throw new TritError(
+      throw new GgufToolError(
         'gguf-tensor-order',
         `Tensor "${name}" written out of order; expected "${plan?.name ?? '(none left)'}".`,
         'Write tensor data in the order the tensors were declared.',
@@ -288,7 +288,7 @@ export class GgufWriter {
       await this.emit(chunk);
     }
     if (given !== plan.byteSize) {
-      throw new TritError(
+      throw new GgufToolError(
         'gguf-tensor-size',
         `Tensor "${name}" needs ${plan.byteSize} bytes but ${given < plan.byteSize ? 'only ' + given : 'more'} were given.`,
         'Check the tensor type and shape against the data you pack.',
@@ -302,7 +302,7 @@ export class GgufWriter {
     if (this.state === 'declaring') await this.writeHeader();
     this.assertState('writing-data', 'finish');
     if (this.nextTensor !== this.tensors.length) {
-      throw new TritError(
+      throw new GgufToolError(
         'gguf-tensor-missing',
         `Only ${this.nextTensor} of ${this.tensors.length} tensors were written; next is "${this.tensors[this.nextTensor]!.name}".`,
         'Write every declared tensor before finishing.',
@@ -319,7 +319,7 @@ export class GgufWriter {
 
   private assertState(expected: GgufWriter['state'], action: string): void {
     if (this.state !== expected) {
-      throw new TritError('gguf-writer-state', `Cannot ${action} now: the writer is ${this.state}.`, 'Declare metadata and tensors, write the header, write tensor data, then finish.');
+      throw new GgufToolError('gguf-writer-state', `Cannot ${action} now: the writer is ${this.state}.`, 'Declare metadata and tensors, write the header, write tensor data, then finish.');
     }
   }
 
@@ -429,7 +429,7 @@ export function i2sPack(codes: Int8Array, scale: number): Uint8Array {
       const c3 = codes[block + 96 + b]! + 1;
       if (c0 > 2 || c1 > 2 || c2 > 2 || c3 > 2 || (c0 | c1 | c2 | c3) < 0) {
         const bad = [c0, c1, c2, c3].findIndex((c) => c < 0 || c > 2);
-        throw new TritError(
+        throw new GgufToolError(
           'i2s-bad-code',
           `Ternary code at element ${block + bad * 32 + b} is ${codes[block + bad * 32 + b]}, not -1, 0 or +1.`,
           'Quantize weights to {-1, 0, +1} before packing.',
@@ -446,7 +446,7 @@ export function i2sPack(codes: Int8Array, scale: number): Uint8Array {
 export function i2sUnpack(bytes: Uint8Array, n: number): { codes: Int8Array; scale: number } {
   const expected = tensorByteSize(GgmlType.I2_S, [n]);
   if (bytes.length < expected) {
-    throw new TritError('i2s-truncated', `I2_S data of ${n} elements needs ${expected} bytes, got ${bytes.length}.`, 'The model file is truncated; download it again.');
+    throw new GgufToolError('i2s-truncated', `I2_S data of ${n} elements needs ${expected} bytes, got ${bytes.length}.`, 'The model file is truncated; download it again.');
   }
   const codes = new Int8Array(n);
   for (let block = 0, o = 0; block < n; block += I2S_BLOCK_ELEMS, o += I2S_BLOCK_BYTES) {
@@ -455,7 +455,7 @@ export function i2sUnpack(bytes: Uint8Array, n: number): { codes: Int8Array; sca
       for (let k = 0; k < 4; k++) {
         const code = (byte >>> (6 - 2 * k)) & 3;
         if (code === 3) {
-          throw new TritError('i2s-bad-code', `I2_S code 3 at element ${block + 32 * k + b}.`, 'The model file is corrupt; download it again.');
+          throw new GgufToolError('i2s-bad-code', `I2_S code 3 at element ${block + 32 * k + b}.`, 'The model file is corrupt; download it again.');
         }
         codes[block + 32 * k + b] = code - 1;
       }

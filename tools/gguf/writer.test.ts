@@ -9,7 +9,7 @@ import {
   llama3Vocab,
   syntheticModelTensorBytes,
   writeSyntheticModelTo,
-} from '../../../scripts/make-fixture';
+} from '../../scripts/make-fixture';
 import { GgmlType, GgufValueType, tensorByteSize } from './format';
 import { GgufWriter, MemorySink, f16BitsToF32, f16Bytes, f32ToF16Bits, gguf, i2sPack, i2sUnpack } from './writer';
 

@@ -1,3 +1,7 @@
+import type { ChatMessage, ChatStats, SamplingSettings, TokenDelta } from '../chat/types';
+
+export type { ChatMessage, ChatStats, SamplingSettings, StopReason, TokenDelta } from '../chat/types';
+
 /**
  * The contract between the page and the engine worker: the only types both sides share.
  * The page calls these through a Comlink proxy (src/lib/engine/client.ts); the worker implements them
@@ -80,25 +84,6 @@ export interface ModelInfo {
   templateNotice?: string;
 }
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
-
-export interface SamplingSettings {
-  /** 0 means greedy. */
-  temperature: number;
-  topK: number;
-  topP: number;
-  minP: number;
-  repeatPenalty: number;
-  repeatLastN: number;
-  /** Same seed + same settings + same conversation = the same reply. */
-  seed?: number;
-  maxTokens: number;
-  stop?: string[];
-}
-
 export interface GenerateRequest {
   /** The whole conversation so far, ending with the user's message. The worker reuses the KV cache for the
    * longest prefix it has already evaluated, so a new turn evaluates only its new tokens. */
@@ -106,26 +91,8 @@ export interface GenerateRequest {
   sampling: SamplingSettings;
 }
 
-export type StopReason = 'eos' | 'stop_string' | 'max_tokens' | 'aborted' | 'context_full';
-
-export interface TokenDelta {
-  /** New text; may be empty while a multi-byte character is incomplete. */
-  text: string;
-  /** Milliseconds this token took. */
-  ms: number;
-}
-
-export interface GenerateStats {
-  promptTokens: number;
-  /** Tokens of the prompt that had to be evaluated (the rest came from the KV cache). */
-  evaluatedPromptTokens: number;
-  generatedTokens: number;
-  promptTokensPerSecond: number;
-  generationTokensPerSecond: number;
-  timeToFirstTokenMs: number;
-  stopReason: StopReason;
-  /** Oldest turns left out so the conversation fits the context (the system prompt is always kept). */
-  droppedMessages: number;
+/** What a reply cost, as the worker reports it: the chat's own figures plus what only the engine knows. */
+export interface GenerateStats extends ChatStats {
   threads: number;
   memoryBytes: number;
 }

@@ -3,8 +3,8 @@
  * Used to check the committed demo model (the export, its packing, its metadata) against the training framework's
  * logits without depending on the wasm engine. Not for production: it recomputes every position on every call.
  */
-import { GgmlType } from '../../src/lib/gguf/format';
-import { f16BitsToF32, i2sUnpack } from '../../src/lib/gguf/writer';
+import { GgmlType } from '../gguf/format';
+import { f16BitsToF32, i2sUnpack } from '../gguf/writer';
 
 interface TensorInfo { name: string; shape: number[]; type: number; offset: number }
 
