@@ -144,6 +144,42 @@ describe('ChatSession', () => {
     expect(tok.decode(model.context)).not.toContain('0: This is');
   });
 
+  it('keeps turns cheap after the conversation overflows: the kept prefix stays cached, turns are tokenized once', async () => {
+    const nCtx = 512;
+    const model = new FakeModel(nCtx, NV, chattyLogits(words, EOT, marker, 14));
+    let encodes = 0;
+    const encodeMessage = template.encodeMessage.bind(template);
+    const counting = Object.create(template) as typeof template;
+    counting.encodeMessage = (...args: Parameters<typeof template.encodeMessage>) => {
+      encodes++;
+      return encodeMessage(...args);
+    };
+    const session = new ChatSession(model, tok, counting, { promptChunk: 64 });
+    const msgs: ChatMessage[] = [system];
+    const turns: Array<{ evaluated: number; dropped: number; encodes: number; newTokens: number }> = [];
+    for (let i = 0; i < 60; i++) {
+      const user: ChatMessage = { role: 'user', content: `Question ${i}: what did the cat do on the mat next?` };
+      msgs.push(user);
+      const before = encodes;
+      const r = await session.generate(msgs, { ...sampling, maxTokens: 20 });
+      const newTokens = 1 + template.encodeMessage(user).length + marker.length;
+      turns.push({ evaluated: r.stats.evaluatedPromptTokens, dropped: r.stats.droppedMessages, encodes: encodes - before, newTokens });
+      msgs.push({ role: 'assistant', content: r.text });
+    }
+    const firstOverflow = turns.findIndex((t) => t.dropped > 0);
+    expect(firstOverflow).toBeGreaterThan(0);
+    const after = turns.slice(firstOverflow + 1);
+    expect(after.length).toBeGreaterThan(20);
+    // Most turns after the overflow evaluate only their own new tokens; only the occasional shift of the window
+    // evaluates the kept conversation again.
+    const cheap = after.filter((t) => t.evaluated <= t.newTokens);
+    expect(cheap.length).toBeGreaterThanOrEqual(after.length * 0.7);
+    const total = after.reduce((n, t) => n + t.evaluated, 0);
+    expect(total / after.length).toBeLessThan(nCtx * 0.25);
+    // Each turn tokenizes only what is new to it: the previous reply and the new question.
+    expect(turns.slice(1).every((t) => t.encodes <= 2)).toBe(true);
+  });
+
   it('reports context_full instead of overflowing when the reply outgrows the context', async () => {
     const nCtx = 64;
     const { model, session } = chatty(nCtx, 1000);

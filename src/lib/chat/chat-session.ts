@@ -36,17 +36,27 @@ export interface ChatSessionOptions {
   promptChunk?: number;
   /** Clock in milliseconds (tests inject one). */
   now?: () => number;
+  /** After an overflow, the share of the prompt budget the kept conversation may fill (default 0.5); the rest is
+   * room for the next turns to append to the cached prefix. */
+  keepFraction?: number;
 }
 
 /** Replies remembered with their tokens (enough for any realistic conversation window). */
 const REMEMBERED_REPLIES = 64;
+/** Tokenized messages remembered (a few long conversations' worth). */
+const REMEMBERED_TURNS = 2048;
 
 export class ChatSession {
   /** Tokens whose keys/values are in the model's cache, in order. */
   private cached: number[] = [];
   /** Reply text -> the tokens the model generated for it. */
   private readonly replies = new Map<string, number[]>();
+  /** Role + text -> tokens of messages already encoded (LRU). */
+  private readonly encodedTurns = new Map<string, number[]>();
+  /** Where the kept conversation starts once it has overflowed (see chooseWindow). */
+  private window?: { first: number; key: string };
   private busy = false;
+  private readonly keepFraction: number;
   private readonly promptChunk: number;
   private readonly now: () => number;
 
@@ -58,6 +68,7 @@ export class ChatSession {
   ) {
     this.promptChunk = Math.max(1, opts.promptChunk ?? 512);
     this.now = opts.now ?? (() => performance.now());
+    this.keepFraction = Math.min(1, Math.max(0.1, opts.keepFraction ?? 0.5));
   }
 
   /** Tokens currently in the model's cache for this session. */
@@ -69,6 +80,7 @@ export class ChatSession {
   async reset(): Promise<void> {
     this.cached = [];
     this.replies.clear();
+    this.window = undefined;
     await this.model.truncate(0);
   }
 
@@ -197,19 +209,16 @@ export class ChatSession {
    * tokens (or, with only the system prompt and the last user message left, `hardLimit`).
    */
   private fitPrompt(messages: readonly ChatMessage[], budget: number, hardLimit: number): { prompt: number[]; dropped: number } {
-    const encoded = messages.map((m) => this.template.encodeMessage(m, m.role === 'assistant' ? this.replies.get(m.content) : undefined));
+    const encoded = messages.map((m) => this.encodeTurn(m));
     const start = this.template.encodeStart();
     const open = this.template.encodeGenerationPrompt();
-    let firstKept = messages.findIndex((m) => m.role !== 'system');
-    const systemCount = firstKept;
-    const size = (from: number) =>
-      start.length + open.length + encoded.reduce((n, e, i) => (i < systemCount || i >= from ? n + e.length : n), 0);
-    const lastUser = messages.length - 1;
-    while (size(firstKept) > budget && firstKept < lastUser) {
-      // Drop a whole exchange: everything up to the next user message.
-      firstKept++;
-      while (firstKept < lastUser && messages[firstKept].role !== 'user') firstKept++;
-    }
+    const systemCount = Math.max(0, messages.findIndex((m) => m.role !== 'system'));
+    // Tokens of messages [i, end), so the size of any window is one subtraction.
+    const tail = new Array<number>(messages.length + 1).fill(0);
+    for (let i = messages.length - 1; i >= 0; i--) tail[i] = tail[i + 1] + encoded[i].length;
+    const fixed = start.length + open.length + tail[0] - tail[systemCount];
+    const size = (from: number) => fixed + tail[from];
+    const firstKept = this.chooseWindow(messages, size, budget, systemCount);
     if (size(firstKept) > hardLimit) {
       throw new TritError(
         'prompt_too_long',
@@ -225,11 +234,63 @@ export class ChatSession {
     return { prompt, dropped: firstKept - systemCount };
   }
 
+  /**
+   * The first message kept after the system prompt. Dropping starts at a user message (whole exchanges go).
+   * Once the conversation has overflowed, the window's start stays where it is for as long as the conversation
+   * still fits behind it: its tokens are already in the KV cache, so a turn evaluates only its new tokens. When it
+   * no longer fits, whole exchanges are dropped until the kept part fills at most `keepFraction` of the budget, so
+   * the next several turns again append to a cached prefix (llama.cpp's context shift halves the window for the same
+   * reason) instead of shifting the window, and re-evaluating it, every turn.
+   */
+  private chooseWindow(messages: readonly ChatMessage[], size: (from: number) => number, budget: number, systemCount: number): number {
+    const lastUser = messages.length - 1;
+    if (size(systemCount) <= budget) {
+      this.window = undefined;
+      return systemCount;
+    }
+    const w = this.window;
+    if (w && w.first > systemCount && w.first <= lastUser && messages[w.first].role === 'user' &&
+        turnKey(messages[w.first]) === w.key && size(w.first) <= budget) {
+      return w.first;
+    }
+    // The first start within the target; failing that, the first that fits at all; failing that, the last message.
+    const target = budget * this.keepFraction;
+    let withinTarget = -1;
+    let fits = -1;
+    for (let i = systemCount + 1; i <= lastUser && withinTarget < 0; i++) {
+      if (messages[i].role !== 'user') continue;
+      if (fits < 0 && size(i) <= budget) fits = i;
+      if (size(i) <= target) withinTarget = i;
+    }
+    const first = withinTarget >= 0 ? withinTarget : fits >= 0 ? fits : lastUser;
+    this.window = { first, key: turnKey(messages[first]) };
+    return first;
+  }
+
+  /** A message's tokens, remembered: a long conversation is not tokenized again every turn. */
+  private encodeTurn(m: ChatMessage): number[] {
+    const replyTokens = m.role === 'assistant' ? this.replies.get(m.content) : undefined;
+    const key = (replyTokens ? 'r' : 't') + turnKey(m);
+    let tokens = this.encodedTurns.get(key);
+    if (tokens) {
+      this.encodedTurns.delete(key);
+    } else {
+      tokens = this.template.encodeMessage(m, replyTokens);
+      if (this.encodedTurns.size >= REMEMBERED_TURNS) this.encodedTurns.delete(this.encodedTurns.keys().next().value!);
+    }
+    this.encodedTurns.set(key, tokens);
+    return tokens;
+  }
+
   private remember(text: string, tokens: number[]): void {
     this.replies.delete(text);
     this.replies.set(text, tokens);
     if (this.replies.size > REMEMBERED_REPLIES) this.replies.delete(this.replies.keys().next().value!);
   }
+}
+
+function turnKey(m: ChatMessage): string {
+  return `${m.role}\u0000${m.content}`;
 }
 
 function commonPrefix(a: readonly number[], b: readonly number[]): number {
