@@ -16,9 +16,13 @@ self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'SKIP_WAITING') void self.skipWaiting();
 });
 
-self.addEventListener('activate', (event) => {
+self.addEventListener('activate', () => {
   // Take control of the page that installed us, so it can reload once and come back isolated.
-  event.waitUntil(self.clients.claim());
+  // Not through event.waitUntil: every fetch waits until activation ends, and in Firefox claim() settles only
+  // once each client has been told, dedicated workers included. The engine's pool threads block in futex waits
+  // and never return to their event loops, so there claim() never settles: holding activation on it held every
+  // request of the page for about a minute (then failed), including the engine's and the model's.
+  self.clients.claim().catch(() => undefined);
 });
 
 function withIsolationHeaders(response: Response): Response {
