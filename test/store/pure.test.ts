@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_CATALOGUE, idFromUrl, parseCatalogue, userEntryFromUrl } from '../../src/lib/store/catalogue';
-import { formatBytes, insufficientStorage } from '../../src/lib/store/errors';
-import { checkGgufHeader } from '../../src/lib/store/gguf-check';
+import { insufficientStorage } from '../../src/lib/store/errors';
+import { formatBytes } from '../../src/lib/units';
+import { sniffGguf as checkGgufHeader } from '../../src/lib/store/gguf-sniff';
 import { createManifest, effectiveState, forgetShards, isComplete, markReady, recordShard, reconcile } from '../../src/lib/store/manifest';
 import { ProgressMeter, Throttle } from '../../src/lib/store/progress';
 import { missingShards, parseContentRange, planShards, rangeHeader, shardIndexFromKey, shardKey, storedBytes } from '../../src/lib/store/shards';
@@ -173,6 +174,7 @@ describe('error messages', () => {
     expect(e.message).toContain('400 MB');
     expect(e.hint).toContain('790 MB');
     expect(e.details).toEqual({ neededBytes: 1_190_000_000, freeBytes: 400_000_000 });
-    expect(formatBytes(999)).toBe('999 bytes');
+    // One byte formatter for the whole app (src/lib/units.ts), the UI's: "999 B".
+    expect(formatBytes(999)).toBe('999 B');
   });
 });

@@ -231,7 +231,10 @@ describe('eviction, verify, delete, import, export', () => {
     const data = syntheticGguf(5 * SHARD + 99, 7);
     const file = new File([data], 'my-model.gguf');
     let inspected = 0;
-    const withInspect = createModelStore({ backend, shardSize: SHARD, locks: new LocalLocks(), estimate: async () => ({}), inspect: async (h) => void (inspected = h.length) });
+    const withInspect = createModelStore({ backend, shardSize: SHARD, locks: new LocalLocks(), estimate: async () => ({}), inspect: async (h) => {
+      inspected = h.length;
+      return { complete: true, runnable: true, architecture: 'bitnet-b1.58', tensorCount: 5, dataEnd: h.length };
+    } });
     const v = await withInspect.import(file);
     expect(inspected).toBe(SHARD);
     expect(v).toMatchObject({ state: 'ready', source: 'import', sizeBytes: data.length, shardCount: 6 });

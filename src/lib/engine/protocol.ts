@@ -126,6 +126,15 @@ export interface BenchmarkResult {
   i2sKernel: string;
 }
 
+/** The engine's GGUF reader's verdict on the first bytes of a model file (the store asks it before a model is
+ * "ready"). A malformed header is not a verdict: checkModelFile rejects with the engine's typed error. */
+export type ModelFileCheck =
+  | { complete: false; needBytes: number }
+  /** Header and tensor table parse, every tensor lies inside the file, and the engine runs this architecture. */
+  | { complete: true; runnable: true; architecture: string; tensorCount: number; dataEnd: number }
+  /** A well-formed GGUF the engine cannot run (another architecture or tensor type); `reason` says which. */
+  | { complete: true; runnable: false; code: string; reason: string; hint: string };
+
 export interface EngineWorkerApi {
   init(opts?: EngineInitOptions): Promise<EngineStatus>;
   status(): Promise<EngineStatus>;
@@ -137,6 +146,8 @@ export interface EngineWorkerApi {
   /** Streams the reply to the last user message; rejects with code 'no_model' when nothing is loaded. */
   generate(request: GenerateRequest, onDelta: (d: TokenDelta) => void): Promise<GenerateResult>;
   benchmark(opts: BenchmarkOptions): Promise<BenchmarkResult>;
+  /** Reads a model file's header with the engine's GGUF reader (nothing is loaded); see ModelFileCheck. */
+  checkModelFile(headerBytes: Uint8Array, fileSize: number): Promise<ModelFileCheck>;
   /** Stops the running long call (self-test, load, generation) at its next checkpoint. A stopped generation
    * resolves with stopReason 'aborted' and what it had; a stopped load or self-test rejects with code 'cancelled'. */
   cancel(): void;

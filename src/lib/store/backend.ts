@@ -1,7 +1,7 @@
 import { createStore, del, delMany, get, keys, set, values, type UseStore } from 'idb-keyval';
 import type { CatalogueEntry } from './catalogue';
 import type { ModelManifest } from './manifest';
-import { shardIndexFromKey, shardKey } from './shards';
+import { pieceIndexFromKey, pieceKey, shardIndexFromKey, shardKey } from './shards';
 
 /** Where manifests and shard bytes live. IndexedDB in the app; an in-memory map in unit tests. */
 export interface StoreBackend {
@@ -16,6 +16,11 @@ export interface StoreBackend {
   getShard(id: string, index: number): Promise<Blob | undefined>;
   shardIndexes(id: string): Promise<Set<number>>;
   deleteShards(id: string, indexes: number[]): Promise<void>;
+  /** The received start of an unfinished shard, kept across a pause or a cut so its bytes are not fetched twice. */
+  putPiece(id: string, index: number, bytes: Uint8Array): Promise<void>;
+  getPiece(id: string, index: number): Promise<Blob | undefined>;
+  /** Deletes the given pieces, or every piece of the model. */
+  deletePieces(id: string, indexes?: number[]): Promise<void>;
 }
 
 // idb-keyval opens each database with a single object store, so manifests and shards get a database each.
@@ -85,19 +90,35 @@ export class IdbBackend implements StoreBackend {
       this.shardsDb,
     );
   }
+  putPiece(id: string, index: number, bytes: Uint8Array) {
+    return set(pieceKey(id, index), toBlob(bytes), this.shardsDb);
+  }
+  async getPiece(id: string, index: number) {
+    const v = await get<Blob | Uint8Array>(pieceKey(id, index), this.shardsDb);
+    if (v === undefined) return undefined;
+    return v instanceof Blob ? v : toBlob(v);
+  }
+  async deletePieces(id: string, indexes?: number[]) {
+    const all = indexes ?? (await keys(this.shardsDb)).flatMap((k) => pieceIndexFromKey(id, k) ?? []);
+    await delMany(
+      all.map((i) => pieceKey(id, i)),
+      this.shardsDb,
+    );
+  }
 }
 
 /** Same contract in memory, with an optional byte budget to exercise the out-of-space paths in unit tests. */
 export class MemoryBackend implements StoreBackend {
   readonly manifests = new Map<string, ModelManifest>();
   readonly shards = new Map<string, Blob>();
+  readonly pieces = new Map<string, Blob>();
   private userEntries: CatalogueEntry[] = [];
 
   constructor(public quotaBytes = Infinity) {}
 
   usedBytes(): number {
     let total = 0;
-    for (const b of this.shards.values()) total += b.size;
+    for (const b of [...this.shards.values(), ...this.pieces.values()]) total += b.size;
     return total;
   }
 
@@ -141,5 +162,22 @@ export class MemoryBackend implements StoreBackend {
   }
   async deleteShards(id: string, indexes: number[]) {
     for (const i of indexes) this.shards.delete(shardKey(id, i));
+  }
+  async putPiece(id: string, index: number, bytes: Uint8Array) {
+    const key = pieceKey(id, index);
+    const previous = this.pieces.get(key)?.size ?? 0;
+    if (this.usedBytes() - previous + bytes.length > this.quotaBytes) {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    }
+    this.pieces.set(key, toBlob(bytes));
+  }
+  async getPiece(id: string, index: number) {
+    return this.pieces.get(pieceKey(id, index));
+  }
+  async deletePieces(id: string, indexes?: number[]) {
+    for (const key of [...this.pieces.keys()]) {
+      const i = pieceIndexFromKey(id, key);
+      if (i !== undefined && (!indexes || indexes.includes(i))) this.pieces.delete(key);
+    }
   }
 }

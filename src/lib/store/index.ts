@@ -8,7 +8,9 @@ export type {
   DownloadOptions,
   DownloadOutcome,
   ExportedModel,
+  HeaderInspector,
   ImportOptions,
+  IntegrityCheck,
   ModelState,
   ModelStore,
   ModelView,
@@ -17,15 +19,16 @@ export type {
   StoreOptions,
   StoreProgress,
   VerifyResult,
-} from './store';
+} from './types';
 export { BUILTIN_CATALOGUE, estimateMemoryBytes, memoryNeeded, parseCatalogue, type CatalogueEntry, type CatalogueSource } from './catalogue';
-export { StoreError, formatBytes, type StoreErrorCode, type StoreErrorDetails } from './errors';
-export { checkGgufHeader, type GgufHeaderSummary } from './gguf-check';
+export { StoreError, type StoreErrorCode, type StoreErrorDetails } from './errors';
+export { sniffGguf, type GgufSniff } from './gguf-sniff';
 export { IdbBackend, MemoryBackend, SHARD_DB, SHARD_STORE, MANIFEST_DB, MANIFEST_STORE, type StoreBackend } from './backend';
 export { DEFAULT_SHARD_SIZE, DEFAULT_CONCURRENCY, shardKey } from './shards';
 export type { ModelManifest, ManifestState } from './manifest';
 
-import { createModelStore, type ModelStore, type StoreOptions } from './store';
+import { createModelStore } from './store';
+import type { ModelStore, StoreOptions } from './types';
 
 let shared: ModelStore | undefined;
 

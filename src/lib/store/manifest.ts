@@ -19,6 +19,10 @@ export interface ModelManifest {
   fileSha256?: string;
   /** Per shard: sha256 (hex) of the bytes stored, or null while missing. */
   shards: Array<string | null>;
+  /** Per unfinished shard: bytes of its start kept as a piece (see StoreBackend.putPiece). */
+  pieces?: Record<number, number>;
+  /** The engine's GGUF reader accepted the stored file's header and tensor table. */
+  structureChecked?: boolean;
   state: ManifestState;
   /** Why the last attempt stopped, when it did not finish. */
   error?: SerializedError;
@@ -54,8 +58,15 @@ export function recordShard(m: ModelManifest, index: number, hash: string, now: 
   if (index < 0 || index >= m.shards.length) throw new RangeError(`shard ${index} is outside 0..${m.shards.length - 1}`);
   const shards = m.shards.slice();
   shards[index] = hash;
+  const { [index]: _done, ...pieces } = m.pieces ?? {};
   // A changed shard invalidates any whole-file hash computed before.
-  return touch(m, { shards, fileSha256: m.shards[index] === hash ? m.fileSha256 : undefined }, now);
+  return touch(m, { shards, pieces, fileSha256: m.shards[index] === hash ? m.fileSha256 : undefined }, now);
+}
+
+/** Records the received start of unfinished shard `index` (0 bytes forgets it). */
+export function recordPiece(m: ModelManifest, index: number, bytes: number, now: number): ModelManifest {
+  const { [index]: _old, ...pieces } = m.pieces ?? {};
+  return touch(m, { pieces: bytes > 0 ? { ...pieces, [index]: bytes } : pieces }, now);
 }
 
 export function forgetShards(m: ModelManifest, indexes: Iterable<number>, now: number): ModelManifest {
@@ -79,7 +90,7 @@ export function markPaused(m: ModelManifest, now: number, error?: SerializedErro
 
 export function markReady(m: ModelManifest, now: number, fileSha256: string | undefined, repairedShards?: ModelManifest['repairedShards']): ModelManifest {
   if (!isComplete(m)) throw new Error(`model ${m.id} cannot be ready with shards missing`);
-  return touch(m, { state: 'ready', error: undefined, fileSha256: fileSha256 ?? m.fileSha256, repairedShards }, now);
+  return touch(m, { state: 'ready', error: undefined, fileSha256: fileSha256 ?? m.fileSha256, repairedShards, pieces: undefined }, now);
 }
 
 export function markError(m: ModelManifest, error: SerializedError, now: number): ModelManifest {
@@ -111,4 +122,17 @@ export function reconcile(m: ModelManifest, present: ReadonlySet<number>, now: n
 export function effectiveState(m: ModelManifest, downloadLive: boolean): ManifestState {
   if (m.state === 'downloading' && !downloadLive) return 'paused';
   return m.state;
+}
+
+/** Failures that a resume may get past once the connection is back (not a full disk, a refusal or a bad file). */
+const CONNECTION_CODES: ReadonlySet<string> = new Set(['network', 'offline', 'host_unreachable']);
+
+/**
+ * Stopped by a closed tab or a broken connection rather than by Pause: a download worth offering to resume when
+ * the app starts online.
+ */
+export function wasInterrupted(m: ModelManifest, downloadLive: boolean): boolean {
+  if (downloadLive || !m.url || isComplete(m)) return false;
+  if (m.state === 'downloading') return true;
+  return m.state === 'paused' && m.error !== undefined && CONNECTION_CODES.has(m.error.code);
 }

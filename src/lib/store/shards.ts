@@ -48,8 +48,10 @@ export function missingShards(stored: ReadonlyArray<string | null>): number[] {
   return missing;
 }
 
-export function storedBytes(stored: ReadonlyArray<string | null>, size: number, shardSize: number): number {
+/** Bytes kept: whole shards, plus the pieces (received starts) of unfinished ones. */
+export function storedBytes(stored: ReadonlyArray<string | null>, size: number, shardSize: number, pieces: Readonly<Record<number, number>> = {}): number {
   let total = 0;
+  for (const [i, n] of Object.entries(pieces)) if (stored[Number(i)] === null) total += n;
   stored.forEach((hash, i) => {
     if (hash !== null) {
       const span = shardSpan(i, size, shardSize);
@@ -97,4 +99,14 @@ export function shardIndexFromKey(modelId: string, key: IDBValidKey): number | u
   const rest = key.slice(prefix.length);
   if (!/^\d+$/.test(rest)) return undefined;
   return Number(rest);
+}
+
+/** The key of a shard's received start (a piece), kept while the shard is unfinished. */
+export function pieceKey(modelId: string, index: number): string {
+  return `${modelId}:${index}:piece`;
+}
+
+export function pieceIndexFromKey(modelId: string, key: IDBValidKey): number | undefined {
+  if (typeof key !== 'string' || !key.endsWith(':piece')) return undefined;
+  return shardIndexFromKey(modelId, key.slice(0, -':piece'.length));
 }

@@ -1,17 +1,6 @@
-/** Numbers as people read them: decimal byte units (as phone storage screens use), short durations, rates. */
+/** Numbers as people read them: byte counts (one formatter for the app, in ../units), short durations, rates. */
 
-export function formatBytes(bytes: number | undefined): string {
-  if (bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return '?';
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  if (unit === 0) return `${Math.round(value)} B`;
-  return `${value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0)} ${units[unit]}`;
-}
+export { formatBytes } from '../units';
 
 /** "850 ms", "4.2 s", "3 min 20 s", "1 h 05 min". */
 export function formatDuration(ms: number | undefined): string {

@@ -1,7 +1,10 @@
 import { StoreError } from './errors';
 
-/** The minimum a file needs to be worth storing as a model: the GGUF magic, a known version, sane counts. */
-export interface GgufHeaderSummary {
+/**
+ * A cheap first look at a file's first 24 bytes: the GGUF magic, a known version, sane counts. It refuses a web page
+ * or a photo at once; whether the file is a model the engine runs is the engine's GGUF reader's call (header-check.ts).
+ */
+export interface GgufSniff {
   version: number;
   tensorCount: number;
   metadataCount: number;
@@ -20,9 +23,9 @@ function notGguf(why: string): StoreError {
   );
 }
 
-export function checkGgufHeader(bytes: Uint8Array): GgufHeaderSummary {
+export function sniffGguf(bytes: Uint8Array): GgufSniff {
   if (bytes.length < GGUF_FIXED_HEADER_BYTES) throw notGguf(`only ${bytes.length} bytes`);
-  if (bytes[0] !== 0x47 || bytes[1] !== 0x47 || bytes[2] !== 0x55 || bytes[3] !== 0x46) throw notGguf('it does not start with "GGUF"');
+  if (bytes[0] !== 0x47 || bytes[1] !== 0x47 || bytes[2] !== 0x55 || bytes[3] !== 0x46) throw notGguf(looksLikeText(bytes) ? 'it is a web page or text' : 'it does not start with "GGUF"');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(4, true);
   if (version !== 2 && version !== 3) throw notGguf(`unsupported GGUF version ${version}`);
@@ -31,4 +34,14 @@ export function checkGgufHeader(bytes: Uint8Array): GgufHeaderSummary {
   if (tensorCount === 0n || tensorCount > BigInt(MAX_SANE_COUNT)) throw notGguf(`implausible tensor count ${tensorCount}`);
   if (metadataCount > BigInt(MAX_SANE_COUNT)) throw notGguf(`implausible metadata count ${metadataCount}`);
   return { version, tensorCount: Number(tensorCount), metadataCount: Number(metadataCount) };
+}
+
+/** A web page or an error text where a model was expected: the first bytes are printable ASCII. */
+function looksLikeText(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, 64);
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i];
+    if (!(b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127))) return false;
+  }
+  return n > 0;
 }
