@@ -3,8 +3,16 @@
  * it refers to the worker only by URL.
  */
 import * as Comlink from 'comlink';
+import { TritError } from '../errors';
 import { installErrorTransfer } from './comlink-errors';
-import type { EngineWorkerApi } from './protocol';
+import type { EngineStatus, EngineWorkerApi } from './protocol';
+
+/**
+ * How long the engine may take to start (it compiles its wasm and starts its threads, about a second here). A
+ * worker whose threads never start (Firefox once held their scripts behind an activating service worker) would
+ * otherwise leave the app waiting with no error at all.
+ */
+export const ENGINE_START_MS = 60_000;
 
 export interface EngineClient {
   api: Comlink.Remote<EngineWorkerApi>;
@@ -22,4 +30,20 @@ export function createEngineClient(): EngineClient {
   });
   const api = Comlink.wrap<EngineWorkerApi>(worker);
   return { api, terminate: () => worker.terminate(), crashed };
+}
+
+/** Starts the engine, or fails with a plain timeout error, never a silent wait; the stuck worker is ended. */
+export async function startEngineWithin(client: EngineClient, ms = ENGINE_START_MS): Promise<EngineStatus> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      client.terminate();
+      reject(new TritError('timeout', `The engine did not start within ${ms / 1000} s.`, 'Reload the page to try again; if it keeps happening, report it with this message.'));
+    }, ms);
+  });
+  try {
+    return await Promise.race([client.api.init(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -17,6 +17,11 @@ export interface ModelBytes {
 
 /** Network reads arrive in small pieces; the engine copies fewer, larger ones. */
 const URL_CHUNK_BYTES = 8 << 20;
+/**
+ * A server that sends nothing for this long is taken as gone, so a load ends in an error with Try again instead
+ * of waiting forever (a first visit in Firefox once held the model's request for a minute, then failed).
+ */
+export const URL_SILENCE_MS = 20_000;
 
 export async function openModelSource(source: ModelSource): Promise<ModelBytes> {
   return source.kind === 'stored' ? openStored(source.modelId) : openUrl(source.url);
@@ -30,13 +35,30 @@ async function openStored(modelId: string): Promise<ModelBytes> {
   return { name: opened.fileName, size: opened.size, chunks: () => opened.chunks(), release };
 }
 
-async function openUrl(url: string): Promise<ModelBytes> {
-  let response: Response;
+function silentServer(url: string): TritError {
+  return new TritError(
+    'timeout',
+    `The model at ${url} sent nothing for ${URL_SILENCE_MS / 1000} s.`,
+    'Check the connection and tap Try again, or download the model to this device first.',
+  );
+}
+
+/** Runs one network step, aborting the request if it takes longer than URL_SILENCE_MS. */
+async function withinSilence<T>(url: string, controller: AbortController, step: () => Promise<T>): Promise<T> {
+  const timer = setTimeout(() => controller.abort(), URL_SILENCE_MS);
   try {
-    response = await fetch(url);
+    return await step();
   } catch (e) {
-    throw new TritError('network', `Could not fetch the model at ${url}: ${String(e)}.`, 'Check the connection, or download the model to this device first.');
+    if (controller.signal.aborted) throw silentServer(url);
+    throw new TritError('network', `Could not fetch the model at ${url}: ${String(e)}.`, 'Check the connection and tap Try again, or download the model to this device first.');
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+async function openUrl(url: string): Promise<ModelBytes> {
+  const controller = new AbortController();
+  const response = await withinSilence(url, controller, () => fetch(url, { signal: controller.signal }));
   if (!response.ok || !response.body) {
     throw new TritError('network', `The model at ${url} answered ${response.status} ${response.statusText}.`, 'Check the address, or download the model to this device first.');
   }
@@ -54,7 +76,7 @@ async function openUrl(url: string): Promise<ModelBytes> {
     const buffer = new Uint8Array(Math.min(URL_CHUNK_BYTES, size ?? URL_CHUNK_BYTES));
     let filled = 0;
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await withinSilence(url, controller, () => reader.read());
       if (done) break;
       let offset = 0;
       while (offset < value.length) {
@@ -71,5 +93,6 @@ async function openUrl(url: string): Promise<ModelBytes> {
     }
     if (filled > 0) yield buffer.subarray(0, filled);
   }
-  return { name, size, chunks, release: () => undefined };
+  // Ends a download the engine gave up on (a failed or cancelled load); harmless once the body was read.
+  return { name, size, chunks, release: () => controller.abort() };
 }

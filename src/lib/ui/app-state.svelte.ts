@@ -3,7 +3,8 @@
  * Components read the $state fields and call the methods; nothing else talks to the engine worker.
  */
 import * as Comlink from 'comlink';
-import { createEngineClient, type EngineClient } from '../engine/client';
+import { createEngineClient, startEngineWithin, type EngineClient } from '../engine/client';
+import { appBaseUrl } from '../pwa/app-base';
 import type { EngineStatus, GenerateStats, LoadProgress, ModelInfo, ModelSource } from '../engine/protocol';
 import { BUILTIN_CATALOGUE, type CatalogueSource } from '../store/catalogue';
 import {
@@ -141,7 +142,7 @@ export class AppState {
   private async startEngine(): Promise<boolean> {
     this.engineError = undefined;
     try {
-      const status = await this.client.api.init();
+      const status = await startEngineWithin(this.client);
       const threads = resolveThreads(this.settings, status.maxThreads);
       this.engineStatus = threads === status.threads ? status : await this.client.api.setThreads(threads);
       return true;
@@ -192,7 +193,7 @@ export class AppState {
     this.modelInfo = undefined;
     const contextSize = this.settings.contextSize;
     try {
-      const source = modelSourceFor(entry, document.baseURI);
+      const source = modelSourceFor(entry, appBaseUrl());
       const info = await this.whenFree(() =>
         this.client.api.loadModel(
           source,
