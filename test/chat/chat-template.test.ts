@@ -16,12 +16,15 @@ const conversation = [
 ];
 
 describe('ChatTemplate', () => {
-  it('formats BitNet-b1.58-2B-4T conversations exactly as the reference engine', () => {
+  // Issue 16: the model's own Hugging Face template and Microsoft's GPU pipeline close the system turn with
+  // <|eot_id|>; bitnet.cpp's built-in format (what this test asserted before) leaves it open.
+  it("formats BitNet-b1.58-2B-4T conversations as the model's own template does", () => {
     const t = ChatTemplate.forModel(meta, tok);
     expect(t.family).toBe('bitnet');
     expect(t.notice).toBeUndefined();
+    expect(t.isBaseModel).toBe(false);
     expect(t.render(conversation)).toBe(
-      '<|begin_of_text|>System: You are a helpful assistant.User: Hi there<|eot_id|>Assistant: ' +
+      '<|begin_of_text|>System: You are a helpful assistant.<|eot_id|>User: Hi there<|eot_id|>Assistant: ' +
         'Hello! How can I help?<|eot_id|>User: Tell me a joke.<|eot_id|>Assistant: ',
     );
     expect(t.render(conversation.slice(1, 2))).toBe('<|begin_of_text|>User: Hi there<|eot_id|>Assistant: ');

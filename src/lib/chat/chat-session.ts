@@ -89,12 +89,25 @@ export class ChatSession {
    * Never truncates the reply silently: `stats.stopReason` says why it ended.
    */
   async generate(messages: readonly ChatMessage[], sampling: SamplingSettings, opts: GenerateOptions = {}): Promise<ChatResult> {
+    return this.exclusive(() => this.run(messages, sampling, opts));
+  }
+
+  /**
+   * Continues `text`: the result is what the model writes after it, with no chat format around it. The mode of base
+   * models (`template.isBaseModel`), which have no chat format; works for any model. When the text does not fit the
+   * context its start is left out (`stats.droppedTokens`).
+   */
+  async continueText(text: string, sampling: SamplingSettings, opts: GenerateOptions = {}): Promise<ChatResult> {
+    return this.exclusive(() => this.runContinuation(text, sampling, opts));
+  }
+
+  private async exclusive(work: () => Promise<ChatResult>): Promise<ChatResult> {
     if (this.busy) {
       throw new TritError('busy', 'A reply is already being generated.', 'Wait for it to finish or stop it first.');
     }
     this.busy = true;
     try {
-      return await this.run(messages, sampling, opts);
+      return await work();
     } catch (e) {
       // The cache may hold part of a failed call: start from scratch next time.
       this.cached = [];
@@ -119,6 +132,34 @@ export class ChatSession {
     // Fit the conversation: keep room for the reply (up to a quarter of the context), drop oldest turns first.
     const reserve = Math.min(sampling.maxTokens, Math.max(1, Math.floor(nCtx / 4)));
     const { prompt, dropped } = this.fitPrompt(messages, nCtx - reserve, nCtx - 1);
+    return this.complete(prompt, sampler, sampling, opts, t0, dropped);
+  }
+
+  private async runContinuation(text: string, sampling: SamplingSettings, opts: GenerateOptions): Promise<ChatResult> {
+    const t0 = this.now();
+    if (text.length === 0) {
+      throw new TritError('bad_request', 'There is no text to continue.', 'Write the beginning of a text for the model to carry on.');
+    }
+    if (!Number.isInteger(sampling.maxTokens) || sampling.maxTokens < 1) {
+      throw new TritError('invalid_sampling', 'The reply length limit must be at least 1 token.', 'Set a positive maximum reply length.');
+    }
+    const sampler = new Sampler(sampling);
+    const nCtx = this.model.nCtx;
+    const reserve = Math.min(sampling.maxTokens, Math.max(1, Math.floor(nCtx / 4)));
+    // Too long: keep BOS and the end of the text, the part the continuation follows.
+    const full = this.template.encodeContinuation(text);
+    const start = this.template.encodeStart().length;
+    const drop = Math.min(Math.max(0, full.length - (nCtx - reserve)), full.length - start - 1);
+    const prompt = drop > 0 ? [...full.slice(0, start), ...full.slice(start + drop)] : full;
+    const result = await this.complete(prompt, sampler, sampling, opts, t0, 0);
+    result.stats.droppedTokens = drop;
+    return result;
+  }
+
+  /** Evaluates `prompt` (reusing the cached prefix) and generates from it until a stop condition. */
+  private async complete(prompt: number[], sampler: Sampler, sampling: SamplingSettings, opts: GenerateOptions, t0: number,
+    dropped: number): Promise<ChatResult> {
+    const nCtx = this.model.nCtx;
 
     // Reuse the longest cached prefix; at least one token must be evaluated to get fresh logits.
     if (this.model.nPast !== this.cached.length) this.cached = [];

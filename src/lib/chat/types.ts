@@ -44,6 +44,8 @@ export interface ChatStats {
   stopReason: StopReason;
   /** Oldest turns left out so the conversation fits the context (the system prompt is always kept). */
   droppedMessages: number;
+  /** Text continuation only: tokens left out at the start of the text so it fits the context. */
+  droppedTokens?: number;
   /** Seed the sampler used: pass it back to get the same reply again. */
   seed: number;
 }

@@ -1,3 +1,3 @@
-export { Tokenizer, TokenType, type GGUFMetadata, type EncodeOptions, type DecodeOptions } from './tokenizer';
+export { Tokenizer, TokenType, type GGUFMetadata, type EncodeOptions, type DecodeOptions, type TokenizerKind } from './tokenizer';
 export { StreamingDecoder } from './streaming-decoder';
 export type { PreTokenizerKind } from './pretokenizer';

@@ -18,7 +18,7 @@ const LLAMA3 =
 
 const GPT2 = `'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^${WS}\\p{L}\\p{N}]+|${s}+(?!${S})`;
 
-export type PreTokenizerKind = 'llama3' | 'gpt2' | 'default';
+export type PreTokenizerKind = 'llama3' | 'gpt2' | 'falcon3' | 'default';
 
 interface PreTokenizerSpec {
   patterns: string[];
@@ -29,6 +29,13 @@ interface PreTokenizerSpec {
 const SPECS: Record<PreTokenizerKind, PreTokenizerSpec> = {
   llama3: { patterns: [LLAMA3], ignoreMerges: true },
   gpt2: { patterns: [GPT2], ignoreMerges: false },
+  // Falcon3 and Falcon-E in bitnet.cpp's llama.cpp fork (LLAMA_VOCAB_PRE_TYPE_FALCON_3 / _FALCON_E, one rule set):
+  // punctuation runs first, then GPT-2's rules, then every digit alone. (Upstream llama.cpp maps "falcon3" to the
+  // Llama-3 rules instead; we follow the reference engine these files were made for.)
+  falcon3: {
+    patterns: ['[\\p{P}\\$\\+<=>\\^~\\|`]+', GPT2, '[0-9]'],
+    ignoreMerges: false,
+  },
   // llama.cpp's fallback when a file names no pre-tokenizer it knows.
   default: {
     patterns: ['[\\p{P}\\$\\+<=>\\^~\\|]+', GPT2, '\\p{N}+', '[0-9][0-9][0-9]'],
@@ -41,7 +48,8 @@ const PRE_NAMES: Record<string, PreTokenizerKind> = {
   'llama-bpe': 'llama3',
   llama3: 'llama3',
   'llama-v3': 'llama3',
-  falcon3: 'llama3',
+  falcon3: 'falcon3',
+  falcon_e: 'falcon3',
   pixtral: 'llama3',
   'gpt-2': 'gpt2',
   gpt2: 'gpt2',
@@ -49,12 +57,12 @@ const PRE_NAMES: Record<string, PreTokenizerKind> = {
 };
 
 export function preTokenizerKindFor(pre: string): PreTokenizerKind {
-  const kind = PRE_NAMES[pre];
+  const kind = Object.hasOwn(PRE_NAMES, pre) ? PRE_NAMES[pre] : undefined;
   if (!kind) {
     throw new TritError(
       'tokenizer_unsupported',
-      `This model's pre-tokenizer "${pre}" is not supported.`,
-      'Choose a BitNet model with a Llama-3 or GPT-2 style vocabulary (for example BitNet-b1.58-2B-4T).',
+      `This model's pre-tokenizer "${pre}" is not supported (Trit knows ${Object.keys(PRE_NAMES).join(', ')}).`,
+      'Choose a model from the BitNet family (BitNet-b1.58-2B-4T, Falcon3, Falcon-E, Llama3-8B-1.58, bitnet_b1_58-large).',
     );
   }
   return kind;
