@@ -6,6 +6,13 @@ export interface FakeServerOptions {
   /** Flip this file offset in the first response that carries it. */
   corruptOnceAt?: number;
   chunkSize?: number;
+  /**
+   * A lying host: every Range request gets 206 and the right length, but always the bytes from offset 0, with the
+   * Content-Range left out, garbled (as seen in the wild: `bytes 0-1048575/12`), or naming the bytes really sent.
+   */
+  lie?: 'no-content-range' | 'garbled-content-range' | 'honest-wrong-range';
+  /** Answers every request with this status and an empty body (e.g. 503). */
+  status?: number;
 }
 
 export class FakeServer {
@@ -27,6 +34,7 @@ export class FakeServer {
     this.requests.push({ method, range });
     if (init?.signal?.aborted) throw init.signal.reason;
     const size = this.data.length;
+    if (this.opts.status) return new Response(null, { status: this.opts.status });
     if (method === 'HEAD') return new Response(null, { status: 200, headers: { 'Content-Length': String(size) } });
     let start = 0;
     let end = size;
@@ -38,6 +46,13 @@ export class FakeServer {
       end = Math.min(size, Number(m[2]) + 1);
       status = 206;
       out.set('Content-Range', `bytes ${start}-${end - 1}/${size}`);
+      if (this.opts.lie) {
+        const length = end - start;
+        [start, end] = [0, length];
+        if (this.opts.lie === 'no-content-range') out.delete('Content-Range');
+        else if (this.opts.lie === 'garbled-content-range') out.set('Content-Range', 'bytes 0-1048575/12');
+        else out.set('Content-Range', `bytes 0-${length - 1}/${size}`);
+      }
     }
     out.set('Content-Length', String(end - start));
     const body = this.data.subarray(start, end);

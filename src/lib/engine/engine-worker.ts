@@ -11,6 +11,7 @@ import type { ChatSession } from '../chat';
 import { createChat } from './chat-factory';
 import { openModelSource } from './model-source';
 import { benchmarkEngine } from './benchmark';
+import { checkModelFile } from './model-file-check';
 import type {
   BenchmarkOptions,
   BenchmarkResult,
@@ -235,11 +236,7 @@ export class EngineWorker implements EngineWorkerApi {
   async checkModelFile(headerBytes: Uint8Array, fileSize: number): Promise<ModelFileCheck> {
     await this.init();
     // A pure read of the bytes given: it touches no loaded model, so it runs beside a load or a reply.
-    const r = this.requireEngine().inspect(headerBytes, { fileSize });
-    if (!r.complete) return { complete: false, needBytes: r.needBytes };
-    if (r.planError) return { complete: true, runnable: false, code: r.planError.code, reason: r.planError.message, hint: r.planError.hint };
-    const dataEnd = r.headerBytes + Math.max(0, ...r.tensors.map((t) => t.offset + t.bytes));
-    return { complete: true, runnable: true, architecture: String(r.metadata['general.architecture'] ?? ''), tensorCount: r.tensors.length, dataEnd };
+    return checkModelFile(this.requireEngine(), headerBytes, fileSize);
   }
 
   cancel(): void {

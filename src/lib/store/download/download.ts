@@ -27,6 +27,7 @@ import { missingShards, storedBytes } from '../shards';
 import type { DownloadOptions, DownloadOutcome, IntegrityCheck, ProgressPhase } from '../types';
 import { probeSize } from './http';
 import { fetchRanged } from './ranged';
+import { withRetry } from './retry';
 import { streamWithRetry } from './streamed';
 
 export async function checkSpace(ctx: StoreContext, neededBytes: number): Promise<void> {
@@ -53,7 +54,7 @@ async function prepare(ctx: StoreContext, id: string, entry: CatalogueEntry | un
     throw new StoreError('not_found', `No model "${id}" in the catalogue.`, 'Add it by its download link first.');
   }
   if (stored) return { manifest: await ctx.reconciled(stored), url };
-  const size = entry?.sizeBytes ?? (await probeSize(ctx, url, signal));
+  const size = entry?.sizeBytes ?? (await withRetry(ctx, () => probeSize(ctx, url, signal), signal));
   const manifest = createManifest(
     {
       id,
