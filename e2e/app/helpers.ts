@@ -64,3 +64,44 @@ export async function startModelHost(
   return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
 }
 
+
+/** Reads one record of the app's IndexedDB (settings: 'trit-settings'/'settings'; chats: 'trit-conversations'/'conversations'). */
+export function readRecord(page: Page, db: string, store: string, key: string): Promise<unknown> {
+  return page.evaluate(
+    ([db, store, key]) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open(db);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction(store).objectStore(store).get(key);
+          get.onsuccess = () => resolve(get.result);
+          get.onerror = () => reject(get.error);
+        };
+      }),
+    [db, store, key] as const,
+  );
+}
+
+/** Writes one record as the app would have stored it (the app must have created the database: call after it started). */
+export function writeRecord(page: Page, db: string, store: string, key: string, value: unknown): Promise<void> {
+  return page.evaluate(
+    ([db, store, key, value]) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open(db);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction(store, 'readwrite');
+          tx.objectStore(store).put(value, key);
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    [db, store, key, value] as const,
+  );
+}
+
+/** Slows the page's CPU as a cheap tablet would be (1 = full speed), through the DevTools protocol. */
+export async function throttleCpu(page: Page, rate: number): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+}

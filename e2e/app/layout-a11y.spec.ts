@@ -138,6 +138,8 @@ test('settings are saved across reloads and reset to defaults', async ({ page })
   await expect(page.getByLabel('Context size (tokens)')).toHaveValue('1024');
   await expect(page.getByLabel('Threads')).toHaveValue('1');
   await page.getByTestId('reset-settings').click();
+  // Typed instructions are not wiped without asking.
+  await page.getByTestId('reset-confirm-yes').click();
   await expect(prompt).toHaveValue(/helpful assistant/);
   await expect(page.getByLabel('Context size (tokens)')).toHaveValue('2048');
   await expect(page.getByLabel('Threads')).toHaveValue('auto');

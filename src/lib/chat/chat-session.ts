@@ -85,6 +85,19 @@ export class ChatSession {
   }
 
   /**
+   * The tokens the conversation needs at the least (the system prompt and the last message, every earlier turn left
+   * out) and the context: if even that does not fit, generate() would refuse it, so the page can refuse it first.
+   */
+  minimumPrompt(messages: readonly ChatMessage[]): { tokens: number; nCtx: number } {
+    const last = messages.length - 1;
+    let tokens = this.template.encodeStart().length + this.template.encodeGenerationPrompt().length;
+    messages.forEach((m, i) => {
+      if (m.role === 'system' || i === last) tokens += this.encodeTurn(m).length;
+    });
+    return { tokens, nCtx: this.model.nCtx };
+  }
+
+  /**
    * Generates the assistant's reply to `messages` (the whole conversation, ending with a user message).
    * Never truncates the reply silently: `stats.stopReason` says why it ended.
    */

@@ -5,8 +5,27 @@
 import * as Comlink from 'comlink';
 import { createEngineClient, startEngineWithin, type EngineClient } from '../engine/client';
 import { appBaseUrl } from '../pwa/app-base';
-import type { EngineStatus, GenerateStats, LoadProgress, ModelInfo, ModelSource } from '../engine/protocol';
-import { BUILTIN_CATALOGUE, type CatalogueSource } from '../store/catalogue';
+import type {
+  EngineStatus,
+  GenerateRequest,
+  GenerateStats,
+  LoadProgress,
+  ModelInfo,
+  ReplyDelta,
+  SelfTestProgress,
+  SelfTestResult,
+} from '../engine/protocol';
+import { BUILTIN_CATALOGUE } from '../store/catalogue';
+import {
+  browserStorage,
+  demoEntry,
+  modelSourceFor,
+  type AppStateOptions,
+  type LoadFailure,
+  type ModelChoice,
+  type ModelPhase,
+  type TooLong,
+} from './app-types';
 import {
   ConversationStore,
   appendUserMessage,
@@ -20,46 +39,28 @@ import {
   type StoredMessage,
 } from './conversations';
 import { errorCode, toUiError, type UiError } from './errors';
-import { IdbKeyValueStore, type KeyValueStore } from './kv';
-import { DEFAULT_SETTINGS, DEMO_MODEL_ID, SettingsStore, resolveThreads, samplingFrom, type Settings } from './settings';
+import { ReplyStream } from './reply-stream';
+import { DEFAULT_SETTINGS, SettingsStore, resolveThreads, samplingFrom, type Settings } from './settings';
 import { t } from './strings';
+import { deviceKey, measuredThreads, recordReply } from '../engine/thread-probe';
+
+/** localStorage, or undefined where the browser refuses it (some private modes throw on access). */
+function safeLocalStorage(): Storage | undefined {
+  try {
+    return globalThis.localStorage;
+  } catch {
+    return undefined;
+  }
+}
 
 /** How long a call waits for the engine to finish another task (a self-test, a stopped reply) before giving up. */
 const BUSY_WAIT_MS = 120_000;
 const BUSY_POLL_MS = 200;
-/** How often streamed text is shown: smooth to the eye, and a few re-renders a second instead of one per token. */
-const STREAM_FLUSH_MS = 60;
 
-export type ModelPhase = 'none' | 'loading' | 'ready' | 'error';
-
-export interface AppStorage {
-  settings: KeyValueStore<Settings>;
-  conversations: KeyValueStore<Conversation>;
-}
-
-export function browserStorage(): AppStorage {
-  return {
-    settings: new IdbKeyValueStore<Settings>('trit-settings', 'settings'),
-    conversations: new IdbKeyValueStore<Conversation>('trit-conversations', 'conversations'),
-  };
-}
-
-/** A model the person can load: the bundled demo, or one in the model store. */
-export interface ModelChoice {
-  id: string;
-  name: string;
-  source: CatalogueSource | 'import';
-  url?: string;
-}
-
-/** The demo model is served by the app itself; resolve it against the page so the app also works under a sub-path. */
-export function modelSourceFor(choice: ModelChoice, baseUri: string): ModelSource {
-  if (choice.source === 'demo' && choice.url) return { kind: 'url', url: new URL(choice.url.replace(/^\//, ''), baseUri).href };
-  return { kind: 'stored', modelId: choice.id };
-}
+export type { AppStorage, LoadFailure, ModelChoice, ModelPhase, TooLong } from './app-types';
 
 export class AppState {
-  client: EngineClient = $state.raw(createEngineClient());
+  client: EngineClient = $state.raw() as unknown as EngineClient;
   engineStatus = $state<EngineStatus | undefined>();
   engineError = $state<UiError | undefined>();
   crashedMessage = $state<string | undefined>();
@@ -74,58 +75,67 @@ export class AppState {
   modelInfo = $state<ModelInfo | undefined>();
   modelProgress = $state<LoadProgress | undefined>();
   modelError = $state<UiError | undefined>();
+  /** The last load that failed, said in plain words until the next successful pick of a model. */
+  loadFailure = $state.raw<LoadFailure | undefined>();
 
   conversations = $state<ConversationSummary[]>([]);
   current = $state<Conversation | undefined>();
   generating = $state(false);
   waitingForEngine = $state(false);
   lastStats = $state<GenerateStats | undefined>();
+  /** Threads timed fastest on this device ('auto' in the settings uses it); undefined until the engine starts. */
+  measuredThreads = $state<number | undefined>();
   historyError = $state<UiError | undefined>();
+  /** The last message refused before sending because it does not fit; cleared by the next send. */
+  tooLong = $state.raw<TooLong | undefined>();
 
   private readonly settingsStore: SettingsStore;
   private readonly conversationStore: ConversationStore;
   /** Bumped on every generation and on Stop, so a stopped reply's late tokens are not shown. */
   private generationToken = 0;
   private selfTestSettled: Promise<unknown> = Promise.resolve();
+  /** The thread probe at start: the self-test waits for it rather than colliding. */
+  private probing: Promise<unknown> = Promise.resolve();
   private loadedContextSize = 0;
+  /** The last model that loaded, to go back to when another fails. */
+  private lastGood?: ModelChoice;
 
-  /** Looks a saved model choice up in the store (stored and user-added models), falling back to the built-in catalogue. */
   private readonly findModel: (id: string) => Promise<ModelChoice | undefined>;
+  private readonly createClient: () => EngineClient;
 
-  constructor(storage: AppStorage = browserStorage(), findModel?: (id: string) => Promise<ModelChoice | undefined>) {
-    this.findModel = findModel ?? (async (id) => BUILTIN_CATALOGUE.find((e) => e.id === id));
+  constructor(opts: AppStateOptions = {}) {
+    this.findModel = opts.findModel ?? (async (id) => BUILTIN_CATALOGUE.find((e) => e.id === id));
+    this.createClient = opts.createClient ?? createEngineClient;
+    const storage = opts.storage ?? browserStorage();
     this.settingsStore = new SettingsStore(storage.settings);
     this.conversationStore = new ConversationStore(storage.conversations);
+    this.client = this.createClient();
     this.watchCrash(this.client);
   }
 
-  /**
-   * The client handed to the engine self-test view. It records when the self-test runs, so the app waits for
-   * it instead of colliding with it (the worker runs one long task at a time).
-   */
-  clientForSelfTest(): EngineClient {
-    const client = this.client;
-    const api = new Proxy(client.api, {
-      get: (target, prop, receiver) => {
-        if (prop === 'selfTest') {
-          return (...args: Parameters<typeof target.selfTest>) => {
-            const run = target.selfTest(...args);
-            this.selfTestSettled = run.catch(() => undefined);
-            return run;
-          };
-        }
-        return Reflect.get(target, prop, receiver);
-      },
-    });
-    return { ...client, api };
+  /** The kernel self-test (Device panel). Recorded, so model loads and replies wait for it instead of colliding. */
+  async selfTest(onProgress: (p: SelfTestProgress) => void): Promise<SelfTestResult> {
+    const run = (async () => {
+      await this.probing;
+      await this.client.api.init();
+      return this.client.api.selfTest({}, Comlink.proxy(onProgress));
+    })();
+    this.selfTestSettled = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Stops the self-test (the worker's one long task is it while it runs). */
+  cancelSelfTest(): void {
+    this.client.api.cancel();
   }
 
   async start(): Promise<void> {
     const [settings] = await Promise.all([this.settingsStore.load(), this.refreshConversations()]);
     this.settings = settings;
     this.settingsLoaded = true;
+    await this.reopenLastConversation();
     if (!(await this.startEngine())) return;
-    const entry = (await this.findModel(settings.modelId)) ?? BUILTIN_CATALOGUE.find((e) => e.id === DEMO_MODEL_ID);
+    const entry = (await this.findModel(settings.modelId)) ?? demoEntry();
     if (entry) await this.loadModel(entry);
   }
 
@@ -142,14 +152,27 @@ export class AppState {
   private async startEngine(): Promise<boolean> {
     this.engineError = undefined;
     try {
-      const status = await startEngineWithin(this.client);
-      const threads = resolveThreads(this.settings, status.maxThreads);
+      const measuring = startEngineWithin(this.client).then(async (status) => {
+        this.measuredThreads = await this.measureThreads(status);
+        return status;
+      });
+      this.probing = measuring.catch(() => undefined);
+      const status = await measuring;
+      const threads = resolveThreads(this.settings, status.maxThreads, this.measuredThreads);
       this.engineStatus = threads === status.threads ? status : await this.client.api.setThreads(threads);
       return true;
     } catch (e) {
       this.engineError = toUiError(e);
       return false;
     }
+  }
+
+  /** The thread count timed fastest on this device: remembered per device, probed again when it looks wrong. */
+  private async measureThreads(status: EngineStatus): Promise<number> {
+    if (status.maxThreads <= 1) return 1;
+    const device = deviceKey(navigator.userAgent, navigator.hardwareConcurrency);
+    const choice = await measuredThreads(() => this.whenFree(() => this.client.api.probeThreads()), safeLocalStorage(), device, Date.now());
+    return choice.threads;
   }
 
   /** After a crash (usually out of memory): a fresh worker, and the model loaded again. */
@@ -184,7 +207,34 @@ export class AppState {
     return this.modelPhase === 'ready' && !this.crashedMessage;
   }
 
+  /**
+   * Loads `entry`. If it fails, the app goes back to the model that was working (or the demo) so the person can keep
+   * chatting, and `loadFailure` says what happened; only if that fails too is there no model.
+   */
   async loadModel(entry: ModelChoice): Promise<void> {
+    const error = await this.tryLoad(entry);
+    if (!error) {
+      this.loadFailure = undefined;
+      return;
+    }
+    if (error.code === 'cancelled' || this.modelEntry !== entry) return;
+    const demo = demoEntry();
+    const fallbacks = [this.lastGood, demo].filter((c, i, all): c is ModelChoice =>
+      c !== undefined && c.id !== entry.id && all.findIndex((o) => o?.id === c.id) === i);
+    for (const back of fallbacks) {
+      this.loadFailure = { entry, error, backTo: back.name };
+      const again = await this.tryLoad(back);
+      if (this.modelEntry !== back) return;
+      if (!again) return;
+    }
+    this.loadFailure = { entry, error };
+    this.modelEntry = entry;
+    this.modelPhase = 'error';
+    this.modelError = error;
+  }
+
+  /** One load; resolves with the error instead of throwing. */
+  private async tryLoad(entry: ModelChoice): Promise<UiError | undefined> {
     if (this.generating) this.stop();
     this.modelEntry = entry;
     this.modelPhase = 'loading';
@@ -203,17 +253,30 @@ export class AppState {
           }),
         ),
       );
-      if (this.modelEntry !== entry) return;
+      if (this.modelEntry !== entry) return undefined;
       this.modelInfo = info;
       this.modelPhase = 'ready';
+      this.lastGood = entry;
       this.loadedContextSize = contextSize;
       this.needsReload = false;
       if (this.settings.modelId !== entry.id) await this.saveSettings({ ...this.settings, modelId: entry.id });
+      return undefined;
     } catch (e) {
-      if (this.modelEntry !== entry) return;
+      if (this.modelEntry !== entry) return toUiError(e);
       this.modelPhase = 'error';
       this.modelError = toUiError(e);
+      return this.modelError;
     }
+  }
+
+  /** Lets the loaded model go (so the store can delete it); the chat then waits for a model to be picked. */
+  async unloadModel(): Promise<void> {
+    if (this.generating) this.stop();
+    await this.whenFree(() => this.client.api.unloadModel());
+    this.modelEntry = undefined;
+    this.modelPhase = 'none';
+    this.modelInfo = undefined;
+    this.modelProgress = undefined;
   }
 
   async saveSettings(next: Settings): Promise<void> {
@@ -221,7 +284,7 @@ export class AppState {
     this.settings = await this.settingsStore.save(next);
     this.needsReload = this.modelPhase === 'ready' && this.settings.contextSize !== this.loadedContextSize;
     if (this.engineStatus && previous.threads !== this.settings.threads) {
-      const threads = resolveThreads(this.settings, this.engineStatus.maxThreads);
+      const threads = resolveThreads(this.settings, this.engineStatus.maxThreads, this.measuredThreads);
       try {
         this.engineStatus = await this.whenFree(() => this.client.api.setThreads(threads));
       } catch (e) {
@@ -248,12 +311,36 @@ export class AppState {
   newConversation(): void {
     if (this.generating) this.stop();
     this.current = undefined;
+    this.tooLong = undefined;
+    void this.rememberOpen('');
   }
 
   async openConversation(id: string): Promise<void> {
     if (this.generating) this.stop();
     const c = await this.conversationStore.get(id);
-    if (c) this.current = c;
+    if (c) {
+      this.current = c;
+      this.tooLong = undefined;
+      await this.rememberOpen(c.id);
+    }
+  }
+
+  /** Reopening the app lands in the chat that was open, if it still exists. */
+  private async reopenLastConversation(): Promise<void> {
+    const id = this.settings.lastConversationId;
+    if (!id || this.current) return;
+    try {
+      const c = await this.conversationStore.get(id);
+      if (c && !this.current) this.current = c;
+    } catch (e) {
+      this.historyError = toUiError(e);
+    }
+  }
+
+  private async rememberOpen(id: string): Promise<void> {
+    if (this.settingsLoaded && this.settings.lastConversationId !== id) {
+      await this.saveSettings({ ...this.settings, lastConversationId: id });
+    }
   }
 
   async renameConversation(id: string, title: string): Promise<void> {
@@ -286,11 +373,37 @@ export class AppState {
 
   // Chat
 
-  async send(text: string): Promise<void> {
+  /**
+   * Sends a message. Resolves false when it was not sent (nothing to send, busy, or too long for the model: see
+   * `tooLong`), so the composer keeps the text.
+   */
+  async send(text: string): Promise<boolean> {
     const content = text.trim();
-    if (!content || this.generating || !this.modelReady) return;
+    if (!content || this.generating || !this.modelReady) return false;
     const base = this.current ?? createConversation(Date.now(), t.untitled);
-    await this.generateInto(appendUserMessage(base, content, Date.now(), t.untitled));
+    const next = appendUserMessage(base, content, Date.now(), t.untitled);
+    if (!(await this.fits(this.requestFor(next)))) return false;
+    await this.generateInto(next);
+    return true;
+  }
+
+  /** Refuses, before anything is shown or evaluated, a message that cannot fit the context with every older turn left out. */
+  private async fits(request: GenerateRequest): Promise<boolean> {
+    this.tooLong = undefined;
+    try {
+      const need = await this.whenFree(() => this.client.api.checkPrompt(request));
+      if (need.tokens < need.nCtx) return true;
+      this.tooLong = need;
+      return false;
+    } catch {
+      // The reply itself reports whatever is wrong (no model, a crash), as before.
+      return true;
+    }
+  }
+
+  private requestFor(c: Conversation): GenerateRequest {
+    const modelId = this.modelEntry?.id ?? this.settings.modelId;
+    return { messages: toEngineMessages(this.settings.systemPrompt, c.messages), sampling: samplingFrom(this.settings, modelId) };
   }
 
   async regenerate(): Promise<void> {
@@ -302,74 +415,69 @@ export class AppState {
   async editLast(text: string): Promise<void> {
     if (!this.current || this.generating || !this.modelReady) return;
     const c = forEditLast(this.current, text.trim(), Date.now(), t.untitled);
-    if (c) await this.generateInto(c);
+    if (c && (await this.fits(this.requestFor(c)))) await this.generateInto(c);
   }
 
-  /** Stops the reply at once: the composer is free immediately; the worker finishes its step in the background. */
+  /**
+   * Stops the reply at once: the composer is free immediately; the worker finishes its step in the background.
+   * The reply stays, marked stopped, even before its first word: the question keeps an answer, a note and Regenerate.
+   */
   stop(): void {
     if (!this.generating) return;
     this.generationToken++;
     this.generating = false;
+    this.stream?.close();
     this.client.api.cancel();
     const reply = this.current?.messages.at(-1);
     if (reply?.pending) {
       reply.pending = false;
+      reply.stopped = true;
       if (this.current) void this.persist(this.current);
     }
   }
 
+  private stream?: ReplyStream;
+
   private async generateInto(conversation: Conversation): Promise<void> {
     const token = ++this.generationToken;
-    const request = {
-      messages: toEngineMessages(this.settings.systemPrompt, conversation.messages),
-      sampling: samplingFrom(this.settings),
-    };
+    const request = this.requestFor(conversation);
     conversation.modelId = this.modelEntry?.id;
     conversation.messages.push({ id: newId(), role: 'assistant', content: '', pending: true });
     this.current = conversation;
+    void this.rememberOpen(conversation.id);
     // Mutate through the reactive proxy so streamed text shows as it arrives.
     const reply: StoredMessage = this.current.messages[this.current.messages.length - 1];
     const conv = this.current;
     this.generating = true;
     // Saved now too, so the question survives a tab closed mid-reply.
     void this.persist(conv);
-    // Streamed text reaches the page in batches: re-rendering the Markdown per token would keep a fast model's
-    // main thread so busy that the Stop button could not be pressed.
-    let buffered = '';
-    let flushTimer: ReturnType<typeof setTimeout> | undefined;
-    const flush = () => {
-      clearTimeout(flushTimer);
-      flushTimer = undefined;
-      if (buffered && token === this.generationToken) reply.content += buffered;
-      buffered = '';
-    };
+    // Streamed text reaches the page in batches (re-rendering the Markdown per token would keep a fast model's main
+    // thread too busy to press Stop), in order, and the final result replaces it (see ReplyStream).
+    const stream = new ReplyStream(reply);
+    this.stream = stream;
     try {
       const result = await this.whenFree(() => {
         if (token !== this.generationToken) throw new Error('superseded');
         return this.client.api.generate(
           request,
-          Comlink.proxy((delta: { text: string }) => {
-            buffered += delta.text;
-            flushTimer ??= setTimeout(flush, STREAM_FLUSH_MS);
-          }),
+          Comlink.proxy((delta: ReplyDelta) => stream.push(delta)),
         );
       });
-      flush();
-      // After Stop, keep what the person saw; the stats still say how it went.
-      if (token === this.generationToken) reply.content = result.text;
+      // After Stop, keep what the person saw (the stream is closed); the stats still say how it went.
+      if (token === this.generationToken) stream.finish(result.text);
+      else stream.close();
       reply.stats = result.stats;
+      if (result.stats.stopReason === 'aborted') reply.stopped = true;
       this.lastStats = result.stats;
+      if (this.modelEntry && result.stats.stopReason !== 'aborted') {
+        const reply = { model: this.modelEntry.id, threads: result.stats.threads, tokensPerSecond: result.stats.generationTokensPerSecond };
+        recordReply(safeLocalStorage(), deviceKey(navigator.userAgent, navigator.hardwareConcurrency), reply, Date.now());
+      }
     } catch (e) {
-      flush();
+      stream.close();
       if (token === this.generationToken) reply.error = toUiError(e);
     } finally {
       reply.pending = false;
-      // Stopped before the first word: an empty bubble says nothing, so it goes.
-      const stoppedEmpty = !reply.content && !reply.error && (token !== this.generationToken || reply.stats?.stopReason === 'aborted');
-      if (stoppedEmpty) {
-        const i = conv.messages.indexOf(reply);
-        if (i >= 0) conv.messages.splice(i, 1);
-      }
       if (token === this.generationToken) this.generating = false;
       conv.updatedAt = Date.now();
       await this.persist(conv);

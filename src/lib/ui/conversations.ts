@@ -16,6 +16,8 @@ export interface StoredMessage {
   error?: { message: string; hint: string };
   /** True while the reply is still streaming. Never true in storage after a reload (see normalizeConversation). */
   pending?: boolean;
+  /** Set when the person stopped the reply (perhaps before its first word, so the reply is empty). */
+  stopped?: boolean;
 }
 
 export interface Conversation {

@@ -26,9 +26,39 @@ const markdown = new Marked({
   },
 });
 
-/** Markdown to HTML with raw HTML escaped and images removed, but not yet sanitised. */
+/**
+ * Deeper nesting than any real reply has. marked parses nesting by recursion: a reply of ~2,000 nested `>` or `*`
+ * takes minutes and then overflows the stack, which made the conversation impossible to open.
+ */
+const MAX_NESTING = 40;
+const MAX_DELIMITER_RUN = 60;
+
+/** How deeply `source` would nest when parsed: quote and list markers (and indentation) on a line, delimiter runs. */
+export function nestingDepth(source: string): number {
+  let depth = 0;
+  for (const line of source.split('\n')) {
+    const lead = /^(?:[ \t]*(?:>|[*+-](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)))+/.exec(line)?.[0] ?? '';
+    const markers = lead.replace(/[ \t]/g, '').replace(/\d+/g, '').length;
+    const indent = /^[ \t]*/.exec(line)![0].length;
+    depth = Math.max(depth, markers + Math.floor(indent / 2));
+  }
+  for (const run of source.match(/[*_~[\]()<>]{2,}/g) ?? []) depth = Math.max(depth, run.length * (MAX_NESTING / MAX_DELIMITER_RUN));
+  return depth;
+}
+
+/** The reply as plain text: what rendering falls back to when the Markdown is too deep (or marked fails at all). */
+export function plainTextHtml(source: string): string {
+  return `<p>${escapeHtml(source).replace(/\n/g, '<br>')}</p>`;
+}
+
+/** Markdown to HTML with raw HTML escaped and images removed, but not yet sanitised. Never throws. */
 export function markdownToHtml(source: string): string {
-  return markdown.parse(source, { async: false });
+  if (nestingDepth(source) > MAX_NESTING) return plainTextHtml(source);
+  try {
+    return markdown.parse(source, { async: false });
+  } catch {
+    return plainTextHtml(source);
+  }
 }
 
 const ALLOWED_TAGS = [
