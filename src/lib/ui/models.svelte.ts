@@ -1,28 +1,79 @@
 /**
- * The model manager's state over the model store: the list with what is stored, live download progress, storage
- * use and persistence. Lives for the whole session, so a download keeps reporting while its panel is closed.
+ * The model manager's state and policy over the model store: the list, live progress, when to ask before a
+ * download (will not fit, metered connection), what each state is called, what deleting means for each model,
+ * offering to resume an interrupted download, and the browser's answer about keeping the models. Components only
+ * show what this says. Lives for the whole session, so a download keeps reporting while its panel is closed.
  */
 import { getModelStore, type ModelStore, type ModelView, type StoreProgress } from '../store';
 import { saveFile } from './save-file';
-import { deviceMemoryGB, storageInfo, type StorageInfo } from './device';
+import { deviceMemoryGB, modelFit, storageInfo, type Fit, type StorageInfo } from './device';
 import { toUiError, type UiError } from './errors';
-import { t } from './strings';
+import { formatBytes } from './format';
+import { fill, t } from './strings';
+
+/** A failure as the manager shows it: plain words, and the technical part for "Details". */
+export interface ModelError extends UiError {
+  detail?: string;
+}
+
+/** What the person is asked before a download starts, and why. */
+export interface DownloadQuestion {
+  id: string;
+  name: string;
+  reasons: string[];
+}
+
+/** The browser's answer to "keep my models": undefined until asked. */
+export type PersistOutcome = 'granted' | 'refused' | 'unknown';
+
+/** Which main action a model's card offers. */
+export type ModelAction = 'download' | 'resume' | 'repair' | 'retry' | 'none';
+
+/** Downloads at least this large ask first on a metered or cellular connection. */
+const METERED_ASK_BYTES = 50_000_000;
+/** Errors after which fetching again cannot help: the file itself is the problem. */
+const FILE_PROBLEMS: ReadonlySet<string> = new Set(['not_gguf', 'not_runnable', 'range_mismatch']);
+
+interface NetworkInformationLike {
+  saveData?: boolean;
+  type?: string;
+  metered?: boolean;
+}
+
+function toModelError(e: unknown): ModelError {
+  const detail = (e as { details?: { detail?: unknown } })?.details?.detail;
+  return { ...toUiError(e), detail: typeof detail === 'string' ? detail : undefined };
+}
+
+export interface ModelsHooks {
+  /** Unloads the model the chat has loaded (so it can be deleted). */
+  unload?: () => Promise<void>;
+  /** The model the chat has loaded, if any. */
+  loadedId?: () => string | undefined;
+}
 
 export class ModelsState {
   views = $state<ModelView[]>([]);
   progress = $state<Record<string, StoreProgress>>({});
-  errors = $state<Record<string, UiError>>({});
+  errors = $state<Record<string, ModelError>>({});
   notices = $state<Record<string, string>>({});
   storage = $state<StorageInfo>({});
   deviceMemoryGB = $state<number | undefined>();
   importing = $state<string | undefined>();
   importProgress = $state<StoreProgress | undefined>();
-  importError = $state<UiError | undefined>();
+  importError = $state<ModelError | undefined>();
   listError = $state<UiError | undefined>();
+  question = $state<DownloadQuestion | undefined>();
+  persistOutcome = $state<PersistOutcome | undefined>();
+  /** Downloads a closed tab or a cut connection stopped, found when the app started online. */
+  resumeOffer = $state<ModelView[]>([]);
 
   private store: ModelStore | undefined;
 
-  constructor(private readonly open: () => ModelStore = () => getModelStore()) {}
+  constructor(
+    private readonly open: () => ModelStore = () => getModelStore(),
+    private readonly hooks: ModelsHooks = {},
+  ) {}
 
   start(): void {
     this.deviceMemoryGB = deviceMemoryGB();
@@ -33,7 +84,7 @@ export class ModelsState {
       return;
     }
     this.store.subscribe(() => void this.refresh());
-    void this.refresh();
+    void this.refresh().then(() => this.findInterrupted());
   }
 
   get available(): boolean {
@@ -56,8 +107,87 @@ export class ModelsState {
     }
   }
 
+  // ---- what to say and offer ----
+
+  get freeStorage(): number | undefined {
+    const { quotaBytes, usedBytes } = this.storage;
+    return quotaBytes !== undefined && usedBytes !== undefined ? quotaBytes - usedBytes : undefined;
+  }
+
+  sizeOf(v: ModelView): number | undefined {
+    return v.sizeBytes ?? v.approxSizeBytes;
+  }
+
+  fit(v: ModelView): Fit {
+    const remaining = v.state === 'ready' ? undefined : Math.max(0, (this.sizeOf(v) ?? 0) - v.storedBytes);
+    return modelFit(v.memoryBytes, remaining, this.deviceMemoryGB, this.freeStorage);
+  }
+
+  /** The card's state in words that say what really happened. */
+  stateText(v: ModelView): string {
+    if (v.source === 'demo') return t.bundled;
+    if (v.downloading) return t.stateDownloading;
+    if (v.state === 'paused') {
+      if (v.error && !v.interrupted) return t.stateStopped;
+      return v.interrupted ? t.stateInterrupted : t.statePaused;
+    }
+    return { available: t.stateNotStored, downloading: t.stateDownloading, paused: t.statePaused, partial: t.statePartial, ready: t.stateReady, error: t.stateError }[v.state];
+  }
+
+  /** The main action for a model not downloading now. Nothing stored means "Download" again, never "Resume". */
+  action(v: ModelView): ModelAction {
+    if (v.source === 'demo' || v.downloading || !v.canRedownload) return 'none';
+    if (v.state === 'available') return 'download';
+    if (v.state === 'partial') return 'repair';
+    if (v.state === 'error') return v.error && FILE_PROBLEMS.has(v.error.code) ? 'none' : 'retry';
+    if (v.state === 'paused') return v.storedBytes > 0 ? 'resume' : 'download';
+    return 'none';
+  }
+
+  /** How the stored bytes were checked, in plain words (undefined while not on the device). */
+  integrityText(v: ModelView): string | undefined {
+    if (v.state !== 'ready' || v.source === 'demo') return undefined;
+    return { checksum: t.integrityChecksum, structure: t.integrityStructure, none: t.integrityNone }[v.integrity];
+  }
+
+  /** The delete confirmation, true about getting the model back. */
+  deletePrompt(v: ModelView): string {
+    const back = v.canRedownload ? fill(t.deleteCanRedownload, { size: formatBytes(this.sizeOf(v)) }) : t.deleteImported;
+    const loaded = this.isLoaded(v) ? ` ${t.deleteUnloadsFirst}` : '';
+    return `${fill(t.deleteModelConfirm, { name: v.name })} ${back}${loaded}`;
+  }
+
+  isLoaded(v: ModelView): boolean {
+    return this.hooks.loadedId?.() === v.id;
+  }
+
+  /** Why to ask before downloading `v` (empty: just download). */
+  downloadConcerns(v: ModelView): string[] {
+    const reasons: string[] = [];
+    const size = this.sizeOf(v);
+    const remaining = size !== undefined ? Math.max(0, size - v.storedBytes) : undefined;
+    const free = this.freeStorage;
+    if (remaining !== undefined && free !== undefined && remaining > free) {
+      reasons.push(fill(t.askNoSpace, { size: formatBytes(remaining), free: formatBytes(free) }));
+    }
+    if (modelFit(v.memoryBytes, undefined, this.deviceMemoryGB, undefined) === 'too-big' && v.memoryBytes && this.deviceMemoryGB) {
+      reasons.push(fill(t.askNoMemory, { memory: formatBytes(v.memoryBytes), device: `${this.deviceMemoryGB} GB` }));
+    }
+    const connection = (typeof navigator !== 'undefined' ? (navigator as Navigator & { connection?: NetworkInformationLike }).connection : undefined) ?? {};
+    const metered = connection.saveData === true || connection.type === 'cellular' || connection.metered === true;
+    if (metered && (remaining ?? 0) >= METERED_ASK_BYTES) reasons.push(fill(t.askMetered, { size: formatBytes(remaining) }));
+    return reasons;
+  }
+
+  // ---- actions ----
+
   private onProgress = (p: StoreProgress) => {
     this.progress[p.modelId] = p;
+  };
+
+  private onPersisted = (granted: boolean | undefined) => {
+    this.persistOutcome = granted === true ? 'granted' : granted === false ? 'refused' : 'unknown';
+    void storageInfo().then((s) => (this.storage = s));
   };
 
   private async track(id: string, run: (store: ModelStore) => Promise<unknown>): Promise<void> {
@@ -67,26 +197,57 @@ export class ModelsState {
     try {
       await run(this.store);
     } catch (e) {
-      this.errors[id] = toUiError(e);
+      this.errors[id] = toModelError(e);
     } finally {
       delete this.progress[id];
       await this.refresh();
     }
   }
 
+  /** Downloads (or resumes, or repairs), asking first when there is a reason to. */
+  requestDownload(id: string): Promise<void> {
+    const v = this.view(id);
+    const reasons = v ? this.downloadConcerns(v) : [];
+    if (v && reasons.length) {
+      this.question = { id, name: v.name, reasons };
+      return Promise.resolve();
+    }
+    return this.download(id);
+  }
+
+  answerQuestion(go: boolean): Promise<void> {
+    const q = this.question;
+    this.question = undefined;
+    return q && go ? this.download(q.id) : Promise.resolve();
+  }
+
   /** Also resumes a paused download and repairs a partial one: the store fetches only what is missing. */
   download(id: string): Promise<void> {
-    return this.track(id, (s) => s.download(id, { onProgress: this.onProgress }));
+    this.resumeOffer = this.resumeOffer.filter((v) => v.id !== id);
+    return this.track(id, (s) => s.download(id, { onProgress: this.onProgress, onPersisted: this.onPersisted }));
   }
 
   pause(id: string): void {
     this.store?.pause(id);
   }
 
+  private async findInterrupted(): Promise<void> {
+    if (!this.store || (typeof navigator !== 'undefined' && navigator.onLine === false)) return;
+    try {
+      this.resumeOffer = await this.store.interruptedDownloads();
+    } catch {
+      this.resumeOffer = [];
+    }
+  }
+
+  dismissResumeOffer(): void {
+    this.resumeOffer = [];
+  }
+
   verify(id: string): Promise<void> {
     return this.track(id, async (s) => {
       const result = await s.verify(id, { onProgress: this.onProgress });
-      if (result.ok) this.notices[id] = t.verifyOk;
+      if (result.ok) this.notices[id] = result.against === 'published' ? t.verifyOkPublished : t.verifyOk;
     });
   }
 
@@ -97,23 +258,29 @@ export class ModelsState {
     });
   }
 
+  async unload(): Promise<void> {
+    await this.hooks.unload?.();
+    await this.refresh();
+  }
+
   delete(id: string): Promise<void> {
     return this.track(id, async (s) => {
       const v = this.view(id);
+      if (v && this.isLoaded(v)) await this.hooks.unload?.();
       // Models the person added by URL or from a file leave the list too; catalogue models stay, as downloadable.
       if (v && (v.source === 'user' || v.source === 'import')) await s.removeEntry(id);
       else await s.delete(id);
     });
   }
 
-  async addByUrl(url: string): Promise<UiError | undefined> {
+  async addByUrl(url: string): Promise<ModelError | undefined> {
     if (!this.store) return undefined;
     try {
       await this.store.addByUrl(url);
       await this.refresh();
       return undefined;
     } catch (e) {
-      return toUiError(e);
+      return toModelError(e);
     }
   }
 
@@ -124,7 +291,7 @@ export class ModelsState {
     try {
       return await this.store.import(file, { onProgress: (p) => (this.importProgress = p) });
     } catch (e) {
-      this.importError = toUiError(e);
+      this.importError = toModelError(e);
       return undefined;
     } finally {
       this.importing = undefined;
@@ -134,7 +301,7 @@ export class ModelsState {
   }
 
   async requestPersistence(): Promise<void> {
-    await this.store?.requestPersistence();
-    this.storage = await storageInfo();
+    if (!this.store) return;
+    this.onPersisted(await this.store.requestPersistence());
   }
 }

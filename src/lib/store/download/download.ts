@@ -8,7 +8,7 @@ import { serializeError } from '../../errors';
 import type { CatalogueEntry } from '../catalogue';
 import { fileNameFromUrl, memoryNeeded } from '../catalogue';
 import type { StoreContext } from '../context';
-import { StoreError, insufficientStorage, interrupted, isAbortError, isQuotaError, offlineError, quotaExceeded } from '../errors';
+import { StoreError, hostOf, insufficientStorage, interrupted, isAbortError, isQuotaError, offlineError, quotaExceeded } from '../errors';
 import { shardToBytes } from '../backend';
 import { sha256Hex } from '../hash';
 import { checkStoredStructure, hashStored, repairByRefetch, repairNotice } from '../integrity';
@@ -220,7 +220,7 @@ export async function runDownload(
       await commit(markPaused(current, ctx.now()));
       return { modelId: id, state: 'paused', persisted, fetchedBytes, mode };
     }
-    const err = finalError(ctx, e, current);
+    const err = finalError(ctx, e, current, fetchedBytes > 0);
     ctx.lastErrors.set(id, serializeError(err));
     // With the disk full even this small write can fail; the manifest then still says 'downloading', shown as paused.
     await commit(markPaused(current, ctx.now(), serializeError(err))).catch(() => undefined);
@@ -228,12 +228,16 @@ export async function runDownload(
   }
 }
 
-/** The error to report, worded for what is stored now (only then is there something to resume). */
-function finalError(ctx: StoreContext, e: unknown, m: ModelManifest): StoreError {
+/**
+ * The error to report, worded for what is stored now (only then is there something to resume). A host that sent
+ * bytes in this download and then stopped answering is a dropped connection, not a blocked host.
+ */
+function finalError(ctx: StoreContext, e: unknown, m: ModelManifest, hostAnswered: boolean): StoreError {
   const kept = keptBytes(m);
   if (isQuotaError(e)) return quotaExceeded(kept, m.size - kept);
   const connection = !(e instanceof StoreError) || e.code === 'network' || e.code === 'host_unreachable';
   if (connection && !ctx.isOnline()) return offlineError('Finishing the download');
+  if (e instanceof StoreError && e.code === 'host_unreachable' && hostAnswered) return interrupted(`${hostOf(m.url ?? '')} stopped answering`, kept);
   if (e instanceof StoreError && e.code === 'network') return interrupted(e.details.detail ?? e.message, kept);
   if (e instanceof StoreError) return e;
   return interrupted(e instanceof Error ? e.message : String(e), kept);
