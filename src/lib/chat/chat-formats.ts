@@ -30,11 +30,12 @@ export interface FormatSpec {
 }
 
 /** Chat families, and `continuation`: base models, which have no chat format and continue a text instead. */
-export type TemplateFamily = 'bitnet' | 'llama3' | 'chatml' | 'falcon3' | 'continuation';
+export type TemplateFamily = ChatFamily | 'continuation';
+export type ChatFamily = 'bitnet' | 'llama3' | 'chatml' | 'falcon3';
 
 const EOT = { special: '<|eot_id|>' };
 
-export const FORMATS: Record<Exclude<TemplateFamily, 'continuation'>, FormatSpec> = {
+export const FORMATS: Record<ChatFamily, FormatSpec> = {
   // BitNet-b1.58-2B-4T as its Hugging Face template and Microsoft's GPU pipeline write it: every turn is
   // "Role: content<|eot_id|>" (content trimmed), the reply opens with "Assistant: ". bitnet.cpp's built-in "bitnet"
   // format differs in one place: it writes the system prompt without the closing <|eot_id|>, which the model was not

@@ -68,7 +68,7 @@ export class ChatTemplate {
     }
     const guess = familyOfModel(meta, tokenizer);
     if (guess) {
-      const label = FORMATS[guess.family as keyof typeof FORMATS]?.label ?? guess.family;
+      const label = FORMATS[guess.family].label;
       const notice = hasTemplate
         ? `This model's chat template is not one Trit knows, so the ${label} chat format is used; replies may be off.`
         : guess.certain

@@ -3,10 +3,10 @@
  * architecture or tokenizer says it belongs to, else none (a base model: text continuation).
  */
 import type { GGUFMetadata, Tokenizer } from '../tokenizer';
-import type { TemplateFamily } from './chat-formats';
+import type { ChatFamily } from './chat-formats';
 
 /** Family named by markers in a Jinja chat template, the way llama.cpp's llm_chat_detect_template does. */
-export function familyOfTemplate(jinja: string): TemplateFamily | undefined {
+export function familyOfTemplate(jinja: string): ChatFamily | undefined {
   const has = (s: string) => jinja.includes(s);
   if (has('<|start_header_id|>') && has('<|end_header_id|>')) return 'llama3';
   if (has('<|im_start|>')) return 'chatml';
@@ -19,7 +19,7 @@ export function familyOfTemplate(jinja: string): TemplateFamily | undefined {
 }
 
 export interface FamilyGuess {
-  family: TemplateFamily;
+  family: ChatFamily;
   /** Whether this is the family's own format (no notice needed) or a guess from the vocabulary. */
   certain: boolean;
 }
