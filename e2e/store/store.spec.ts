@@ -34,18 +34,20 @@ async function bytesSince(from: number): Promise<number> {
 }
 
 /** Loads the harness and builds a store whose catalogue points at the local model host. */
-async function openStore(page: Page, opts: { range?: boolean; withSha?: boolean; reportedQuota?: number } = {}) {
+async function openStore(page: Page, opts: { range?: boolean; lying?: boolean; withSha?: boolean; reportedQuota?: number; persistNeverAnswers?: boolean } = {}) {
   await page.goto('/e2e/store/harness.html');
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
-  const url = `${MODEL_SERVER_URL}/${opts.range === false ? 'norange' : 'range'}/medium.gguf`;
+  const url = `${MODEL_SERVER_URL}/${opts.lying ? 'lying' : opts.range === false ? 'norange' : 'range'}/medium.gguf`;
   await page.evaluate(
-    ({ url, sha256, shardSize, id, reportedQuota }) => {
+    ({ url, sha256, shardSize, id, reportedQuota, persistNeverAnswers }) => {
       window.progress = [];
       window.store = window.storeLib.createModelStore({
         catalogue: [{ id, name: 'Medium test model', source: 'official', url, fileName: 'medium.gguf', sha256 }],
         shardSize,
         retryDelaysMs: [100],
         progressIntervalMs: 20,
+        // As Firefox does while its permission prompt waits for an answer.
+        persist: persistNeverAnswers ? () => new Promise<boolean>(() => undefined) : undefined,
         // Chromium's estimate() ignores CDP's quota override (measured: it keeps reporting 10 GiB), while IndexedDB
         // enforces it; so where a test needs a small estimate, the real usage is reported against the overridden quota.
         estimate:
@@ -54,7 +56,7 @@ async function openStore(page: Page, opts: { range?: boolean; withSha?: boolean;
             : async () => ({ quota: reportedQuota, usage: (await navigator.storage.estimate()).usage }),
       });
     },
-    { url, sha256: opts.withSha === false ? undefined : sha(MEDIUM), shardSize: SHARD, id: MODEL_ID, reportedQuota: opts.reportedQuota },
+    { url, sha256: opts.withSha === false ? undefined : sha(MEDIUM), shardSize: SHARD, id: MODEL_ID, reportedQuota: opts.reportedQuota, persistNeverAnswers: opts.persistNeverAnswers },
   );
 }
 
@@ -246,4 +248,24 @@ test('a model in use cannot be deleted', async ({ page }) => {
     return { whileHeld, after: (await window.store.get(id))?.state };
   }, MODEL_ID);
   expect(result).toEqual({ whileHeld: 'in_use', after: 'available' });
+});
+
+test('a download starts at once while the persistence prompt is unanswered', async ({ page }) => {
+  await openStore(page, { persistNeverAnswers: true });
+  const started = Date.now();
+  const r = await download(page);
+  expect(r).toMatchObject({ ok: true, outcome: { state: 'ready', persisted: undefined } });
+  expect(Date.now() - started).toBeLessThan(30_000);
+  const gets = (await stats()).requests.filter((q) => q.method === 'GET');
+  expect(gets.length).toBeGreaterThan(0);
+  expect(await storedSha(page)).toBe(sha(MEDIUM));
+});
+
+test('a lying server (206, bytes from offset 0, garbled Content-Range) never gets its bytes stored as the range', async ({ page }) => {
+  // No published sha256, as for every link a person adds: only the Content-Range check stands between the lie and the disk.
+  await openStore(page, { lying: true, withSha: false });
+  const r = await download(page);
+  expect(r).toMatchObject({ ok: true, outcome: { state: 'ready', mode: 'stream' } });
+  expect(await storedSha(page)).toBe(sha(MEDIUM));
+  expect(await view(page)).toMatchObject({ state: 'ready', fileSha256: sha(MEDIUM) });
 });

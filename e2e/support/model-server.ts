@@ -2,6 +2,9 @@
  * A local model host for the store's end-to-end tests. Serves the repo's test models two ways:
  *   /range/<file>    honours HTTP Range (206 + Content-Range), like Hugging Face's CDN
  *   /norange/<file>  ignores Range and always sends the whole file (200), like a plain static host
+ *   /lying/<file>    answers every Range request with 206 and the right length, but always the bytes from offset 0
+ *                    and a garbled Content-Range (`bytes 0-1048575/12`), as a broken proxy was seen to do; a plain
+ *                    GET gets the whole file
  * and takes orders from the test:
  *   POST /control?cutAfter=N   every response body stalls once N body bytes have been sent in total, and breaks
  *                              (socket destroyed) half a second later
@@ -94,7 +97,7 @@ const server = createServer((req, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ bodyBytes: state.bodyBytes, requests: state.requests }));
     return;
   }
-  const m = /^\/(range|norange)\/([^/]+)$/.exec(url.pathname);
+  const m = /^\/(range|norange|lying)\/([^/]+)$/.exec(url.pathname);
   const data = m ? files.get(basename(m[2])) : undefined;
   if (!m || !data) {
     res.writeHead(404).end('not found');
@@ -104,7 +107,7 @@ const server = createServer((req, res) => {
   const record = { method: req.method ?? 'GET', path: url.pathname, range, bodyBytes: 0 };
   state.requests.push(record);
   const size = data.length;
-  const ranged = m[1] === 'range';
+  const ranged = m[1] === 'range' || m[1] === 'lying';
   if (ranged) res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('Content-Type', 'application/octet-stream');
   const r = ranged && range ? /^bytes=(\d+)-(\d*)$/.exec(range) : null;
@@ -113,6 +116,12 @@ const server = createServer((req, res) => {
     const end = Math.min(size, r[2] === '' ? size : Number(r[2]) + 1);
     if (start >= size || end <= start) {
       res.writeHead(416, { 'Content-Range': `bytes */${size}` }).end();
+      return;
+    }
+    if (m[1] === 'lying') {
+      res.writeHead(206, { 'Content-Range': 'bytes 0-1048575/12', 'Content-Length': String(end - start) });
+      if (req.method === 'HEAD') res.end();
+      else sendBody(res, data, 0, end - start, record);
       return;
     }
     res.writeHead(206, { 'Content-Range': `bytes ${start}-${end - 1}/${size}`, 'Content-Length': String(end - start) });
