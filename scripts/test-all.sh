@@ -16,6 +16,16 @@ if [ -z "${TRIT_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# Debian's Firefox ESR for the Firefox suite (TRIT_FIREFOX points at another Firefox binary).
+if [ -z "${TRIT_FIREFOX:-}" ] && [ ! -x /usr/bin/firefox-esr ]; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    echo "== installing Debian's Firefox ESR for the Firefox browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr >/dev/null
+  else
+    echo "== no Firefox at /usr/bin/firefox-esr: install firefox-esr, or set TRIT_FIREFOX to a Firefox binary" >&2
+  fi
+fi
+
 mkdir -p test-results
 echo "== type check"
 npx svelte-check --tsconfig ./tsconfig.json --fail-on-warnings --output human
@@ -36,7 +46,10 @@ e2e=$?
 echo "== model store browser tests"
 npx playwright test -c e2e/store/playwright.store.config.ts
 store=$?
+echo "== Firefox browser tests"
+bash e2e/firefox/run.sh
+firefox=$?
 set -e
 
-node scripts/test-summary.mjs test-results/unit.json test-results/e2e.json test-results/e2e-store.json
-[ "$unit" = 0 ] && [ "$e2e" = 0 ] && [ "$store" = 0 ]
+node scripts/test-summary.mjs test-results/unit.json test-results/e2e.json test-results/e2e-store.json test-results/e2e-firefox.json
+[ "$unit" = 0 ] && [ "$e2e" = 0 ] && [ "$store" = 0 ] && [ "$firefox" = 0 ]

@@ -1,0 +1,120 @@
+/**
+ * Debian's Firefox ESR driven through WebDriver BiDi by puppeteer-core (nothing downloads a browser), each test in
+ * a fresh profile: a first visit is only a first visit with no service worker, cache or permission left over.
+ */
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const FIREFOX = process.env.TRIT_FIREFOX ?? '/usr/bin/firefox-esr';
+
+export interface Firefox {
+  browser: Browser;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export async function openFirefox(): Promise<Firefox> {
+  const profile = mkdtempSync(join(tmpdir(), 'trit-firefox-'));
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    headless: true,
+    userDataDir: profile,
+    defaultViewport: { width: 1024, height: 800 },
+  });
+  const page = (await browser.pages())[0] ?? (await browser.newPage());
+  return {
+    browser,
+    page,
+    close: async () => {
+      await browser.close().catch(() => undefined);
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs `body` with a fresh Firefox, closed afterwards whatever happens. */
+export async function withFirefox<T>(body: (ff: Firefox) => Promise<T>): Promise<T> {
+  const ff = await openFirefox();
+  try {
+    return await body(ff);
+  } finally {
+    await ff.close();
+  }
+}
+
+const byTestId = (id: string) => `[data-testid="${id}"]`;
+
+/** Waits until the model chip says ready; a load error fails with the app's own message. Returns the seconds taken. */
+export async function waitForModelReady(page: Page, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  await page.waitForFunction(
+    (sel) => /ready|error/.test(document.querySelector(sel)?.getAttribute('data-phase') ?? ''),
+    { timeout: timeoutMs, polling: 100 },
+    byTestId('model-chip'),
+  );
+  const phase = await page.$eval(byTestId('model-chip'), (el) => el.getAttribute('data-phase'));
+  if (phase !== 'ready') {
+    const text = await page.evaluate(() => document.querySelector('[role="alert"]')?.textContent ?? '(no message)');
+    throw new Error(`the model did not load: ${text}`);
+  }
+  return (Date.now() - started) / 1000;
+}
+
+/** What the page knows of its isolation and engine: crossOriginIsolated, the engine build line and thread count. */
+export async function engineFacts(page: Page): Promise<{ isolated: boolean; controlled: boolean; build: string }> {
+  return page.evaluate(() => ({
+    isolated: crossOriginIsolated,
+    controlled: navigator.serviceWorker.controller !== null,
+    build: document.querySelector('[data-testid="build"]')?.textContent ?? '',
+  }));
+}
+
+export async function waitFor(page: Page, fn: string, timeoutMs: number): Promise<void> {
+  await page.waitForFunction(fn, { timeout: timeoutMs, polling: 100 });
+}
+
+/** Sends a message and waits for the complete reply; returns its text and stop reason. */
+export async function sendAndWaitForReply(page: Page, text: string, timeoutMs = 60_000): Promise<{ text: string; stopReason: string }> {
+  const before = await page.$$eval(byTestId('message-assistant'), (els) => els.length);
+  await page.type(byTestId('composer'), text);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(
+    (n) => {
+      const reply = document.querySelectorAll('[data-testid="message-assistant"]')[n];
+      return reply?.getAttribute('data-pending') === 'false' && !!reply.getAttribute('data-stop-reason');
+    },
+    { timeout: timeoutMs, polling: 100 },
+    before,
+  );
+  return page.$$eval(
+    byTestId('message-assistant'),
+    (els, n) => ({ text: (els[n] as HTMLElement).innerText, stopReason: els[n]!.getAttribute('data-stop-reason') ?? '' }),
+    before,
+  );
+}
+
+export { byTestId };
+
+/** Clicks, as a person would (real pointer input), the first button inside `scope` whose text matches `text`. */
+export async function clickButton(page: Page, scope: string, text: RegExp, timeoutMs = 30_000): Promise<void> {
+  const handle = await page.waitForFunction(
+    (scope, source, flags) => {
+      const re = new RegExp(source, flags);
+      for (const root of document.querySelectorAll(scope)) {
+        for (const b of root.querySelectorAll('button')) {
+          if (re.test(b.textContent?.trim() ?? '') && !b.disabled) return b;
+        }
+      }
+      return null;
+    },
+    { timeout: timeoutMs, polling: 100 },
+    scope,
+    text.source,
+    text.flags,
+  );
+  const button = handle.asElement() as import('puppeteer-core').ElementHandle<HTMLButtonElement>;
+  await button.click();
+}
