@@ -73,6 +73,18 @@ describe('ChatTemplate', () => {
     expect(t.notice).toBeUndefined();
   });
 
+  it("recognises 2B-4T's Hugging Face template in a file and trims message content as it does", () => {
+    const hf =
+      "{% for message in messages %}{{ message['role'] | capitalize + ': ' + message['content'] | trim + '<|eot_id|>' }}" +
+      "{% endfor %}{% if add_generation_prompt %}{{ 'Assistant: ' }}{% endif %}";
+    const t = ChatTemplate.forModel({ ...meta, 'tokenizer.chat_template': hf }, tok);
+    expect(t.family).toBe('bitnet');
+    expect(t.notice).toBeUndefined();
+    expect(t.render([{ role: 'system', content: '  Be brief.\n' }, { role: 'user', content: '\tHi ' }])).toBe(
+      '<|begin_of_text|>System: Be brief.<|eot_id|>User: Hi<|eot_id|>Assistant: ',
+    );
+  });
+
   it('falls back to the BitNet format with a notice for an unknown template', () => {
     const t = ChatTemplate.forModel({ ...meta, 'tokenizer.chat_template': '{{ messages | tojson }}' }, tok);
     expect(t.family).toBe('bitnet');
