@@ -18,6 +18,7 @@ import { createChat } from '../src/lib/engine/chat-factory';
 import { DEFAULT_SAMPLER_SETTINGS, type ChatMessage, type ChatResult, type SamplingSettings } from '../src/lib/chat';
 import { TritError } from '../src/lib/errors';
 import { Tokenizer } from '../src/lib/tokenizer';
+import { serve, SERVE_USAGE } from '../src/server/serve-command';
 import type { EngineModelInfo, MetadataValue, WasmEngine } from '../src/lib/engine/wasm-engine';
 
 interface ParsedArgs {
@@ -66,7 +67,8 @@ function usage(problem?: string): never {
     '       npm run cli -- tokenize --model <model.gguf> --text <text> [--no-bos] [--special]\n' +
     '       npm run cli -- generate --model <model.gguf> --prompt <text> [--system <text>] [--temp F] [--top-k N]\n' +
     '            [--top-p F] [--min-p F] [--repeat-penalty F] [--repeat-last-n N] [--seed N] [--max-tokens N]\n' +
-    '            [--stop <text>] [--threads N] [--ctx N] [--json] [--interactive]');
+    '            [--stop <text>] [--threads N] [--ctx N] [--json] [--interactive]\n' +
+    `       ${SERVE_USAGE}`);
   process.exit(2);
 }
 
@@ -236,7 +238,7 @@ async function generate(args: ParsedArgs): Promise<void> {
 }
 
 /** Subcommands by name. */
-const COMMANDS: Record<string, (args: ParsedArgs) => Promise<void>> = { info, logits, tokenize, generate };
+const COMMANDS: Record<string, (args: ParsedArgs) => Promise<void>> = { info, logits, tokenize, generate, serve };
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
