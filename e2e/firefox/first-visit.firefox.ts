@@ -10,6 +10,9 @@ import { byTestId, engineFacts, sendAndWaitForReply, waitFor, waitForModelReady,
 
 /** A first visit that works is ready in about 2 s here; the broken one failed after 60 s or never. */
 const FIRST_VISIT_READY_MS = 20_000;
+/** Fresh-profile first visits per kind of host (TRIT_FIREFOX_VISITS=20 TRIT_FIREFOX_PLAIN_VISITS=20 for a long run). */
+const VISITS = Number(process.env.TRIT_FIREFOX_VISITS ?? 3);
+const PLAIN_VISITS = Number(process.env.TRIT_FIREFOX_PLAIN_VISITS ?? 1);
 /** navigator.serviceWorker.ready resolves at "activating" already; this is the state after it. */
 const ACTIVATED = `navigator.serviceWorker.getRegistration().then((r) => r?.active?.state === 'activated')`;
 
@@ -27,7 +30,7 @@ after(async () => {
   await Promise.all([isolatedHost?.close(), plainHost?.close()]);
 });
 
-for (const visit of [1, 2, 3]) {
+for (let visit = 1; visit <= VISITS; visit++) {
   test(`first visit ${visit} to a host with COOP/COEP: isolated, threaded, ready to chat within seconds`, async () => {
     await withFirefox(async ({ page }) => {
       const started = Date.now();
@@ -54,17 +57,21 @@ for (const visit of [1, 2, 3]) {
   });
 }
 
-test('first visit to a host without headers: reloads once under the service worker, isolated and threaded', async () => {
-  await withFirefox(async ({ page }) => {
-    const response = await page.goto(plainHost.url);
-    assert.equal(response?.headers()['cross-origin-embedder-policy'], undefined);
-    await waitFor(page, 'crossOriginIsolated === true', FIRST_VISIT_READY_MS);
-    await waitForModelReady(page, FIRST_VISIT_READY_MS);
-    const facts = await engineFacts(page);
-    assert.equal(facts.controlled, true);
-    assert.match(facts.build, /threaded/);
+for (let visit = 1; visit <= PLAIN_VISITS; visit++) {
+  test(`first visit ${visit} to a host without headers: reloads once under the service worker, isolated and threaded`, async () => {
+    await withFirefox(async ({ page }) => {
+      const started = Date.now();
+      const response = await page.goto(plainHost.url);
+      assert.equal(response?.headers()['cross-origin-embedder-policy'], undefined);
+      await waitFor(page, 'crossOriginIsolated === true', FIRST_VISIT_READY_MS);
+      await waitForModelReady(page, FIRST_VISIT_READY_MS);
+      const facts = await engineFacts(page);
+      assert.equal(facts.controlled, true);
+      assert.match(facts.build, /threaded/);
+      console.log(`  first visit ${visit} without headers: isolated and ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    });
   });
-});
+}
 
 test('offline: a reload and a deep link load from the service worker, isolated and threaded', async () => {
   // Its own server, so "offline" is real: the host is gone, not an emulation the service worker might bypass.

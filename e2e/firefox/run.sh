@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Firefox browser tests (Debian's firefox-esr through puppeteer-core and WebDriver BiDi) against the production
 # build in TRIT_DIST (else dist/; build it first). Every *.firefox.ts here, or the files given.
-# Ports: TRIT_FIREFOX_PORT and the next few (default 4190). Writes test-results/e2e-firefox.json.
+# Ports: TRIT_FIREFOX_PORT and the next few (default 4280). Writes test-results/e2e-firefox.json.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mkdir -p test-results

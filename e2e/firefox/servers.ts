@@ -12,7 +12,7 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 const VITE = resolve(ROOT, 'node_modules/vite/bin/vite.js');
 
 /** TRIT_FIREFOX_PORT moves every server of the suite (it and the next few ports), for side-by-side runs. */
-export const BASE_PORT = Number(process.env.TRIT_FIREFOX_PORT ?? 4190);
+export const BASE_PORT = Number(process.env.TRIT_FIREFOX_PORT ?? 4280);
 
 export interface Server {
   url: string;

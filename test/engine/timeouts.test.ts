@@ -1,0 +1,92 @@
+// The engine's start and a model's download never wait forever: each ends in a timeout error the person can act on.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startEngineWithin, type EngineClient } from '../../src/lib/engine/client';
+import { URL_SILENCE_MS, openModelSource } from '../../src/lib/engine/model-source';
+import type { EngineStatus } from '../../src/lib/engine/protocol';
+import { TritError } from '../../src/lib/errors';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function fakeClient(init: () => Promise<EngineStatus>): EngineClient & { terminated: boolean } {
+  const client = {
+    terminated: false,
+    api: { init } as unknown as EngineClient['api'],
+    terminate: () => void (client.terminated = true),
+    crashed: new Promise<string>(() => undefined),
+  };
+  return client;
+}
+
+describe('startEngineWithin', () => {
+  it('ends a start that never answers with a timeout error, and ends the stuck worker', async () => {
+    vi.useFakeTimers();
+    const client = fakeClient(() => new Promise(() => undefined));
+    const started = startEngineWithin(client, 60_000);
+    const outcome = started.catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(59_000);
+    expect(client.terminated).toBe(false);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const error = (await outcome) as TritError;
+    expect(error).toBeInstanceOf(TritError);
+    expect(error.code).toBe('timeout');
+    expect(error.message).toContain('did not start within 60 s');
+    expect(error.hint).toMatch(/try again/i);
+    expect(client.terminated).toBe(true);
+  });
+
+  it('passes a start that answers straight through', async () => {
+    const status = { build: 'threaded', threads: 2 } as EngineStatus;
+    const client = fakeClient(async () => status);
+    await expect(startEngineWithin(client, 60_000)).resolves.toBe(status);
+    expect(client.terminated).toBe(false);
+  });
+});
+
+describe('a model fetched by URL', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    server?.closeAllConnections();
+    await new Promise((done) => server?.close(done) ?? done(undefined));
+    server = undefined;
+  });
+
+  /** A host that answers the model's request with `respond` and then, whatever it sent, nothing more. */
+  async function host(respond: (res: import('node:http').ServerResponse) => void): Promise<string> {
+    server = createServer((_req, res) => respond(res));
+    await new Promise<void>((done) => server!.listen(0, '127.0.0.1', () => done()));
+    return `http://127.0.0.1:${(server!.address() as AddressInfo).port}/model.gguf`;
+  }
+
+  it('gives up with a timeout error when the server never answers', async () => {
+    const url = await host(() => undefined);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const outcome = openModelSource({ kind: 'url', url }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(URL_SILENCE_MS);
+    const error = (await outcome) as TritError;
+    expect(error.code).toBe('timeout');
+    expect(error.message).toContain(`sent nothing for ${URL_SILENCE_MS / 1000} s`);
+    expect(error.hint).toMatch(/Try again/);
+  });
+
+  it('gives up with a timeout error when the body stops half-way', async () => {
+    const url = await host((res) => {
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': '1000' });
+      res.write(Buffer.alloc(100));
+    });
+    const bytes = await openModelSource({ kind: 'url', url });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const reading = (async () => {
+      for await (const _ of bytes.chunks()) {
+        // The 100 bytes sent are buffered until the file ends or the read fails.
+      }
+    })().catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(URL_SILENCE_MS);
+    const error = (await reading) as TritError;
+    expect(error.code).toBe('timeout');
+    bytes.release();
+  });
+});
