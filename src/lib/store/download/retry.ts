@@ -22,6 +22,9 @@ export function withRetry<T>(ctx: StoreContext, attempt: () => Promise<T>, signa
     maxTimeout: Math.max(first, last),
     factor: delays.length > 1 && first > 0 ? Math.pow(last / first, 1 / (delays.length - 1)) : 1,
     signal,
-    shouldRetry: ({ error }) => isTransient(error) && ctx.isOnline(),
+    // A host that does not answer at all gets one more try, not the whole series: a blocked or down host stays so,
+    // and the person should hear it within seconds.
+    shouldRetry: ({ error, attemptNumber }) =>
+      isTransient(error) && ctx.isOnline() && !(error instanceof StoreError && error.code === 'host_unreachable' && attemptNumber > 1),
   });
 }
