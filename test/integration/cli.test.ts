@@ -63,7 +63,7 @@ describe('cli tokenize', () => {
   it('reports a missing model file with a typed error and exit code 1', async () => {
     const run = await cli(['tokenize', '--model', join(model.dir, 'nope.gguf'), '--text', 'x']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('model_not_found');
+    expect(run.stderr).toContain('error (not_found): There is no model file at');
     expect(run.stdout).toBe('');
   });
 });
