@@ -45,7 +45,8 @@ export interface ModelHost {
 export async function loadModelHost(opts: HostOptions): Promise<ModelHost> {
   const engine = await createNodeEngine({ threads: opts.threads });
   const { info, metadata } = await loadModelFile(engine, opts.modelPath, opts.nCtx);
-  const { session, templateNotice } = createChat(engine, metadata);
+  // Between tokens, let the server read new requests, answer /health and notice clients that hung up.
+  const { session, templateNotice } = createChat(engine, metadata, { beforeEval: () => new Promise((r) => setImmediate(r)) });
   const limit = pLimit(1);
   const counts: HostCounts = { completed: 0, aborted: 0, failed: 0 };
 
