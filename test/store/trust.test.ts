@@ -94,7 +94,7 @@ describe('every finished download is checked', () => {
     expect(err).toMatchObject({ code: 'not_gguf' });
     expect(err.message).toMatch(/Trit cannot use this model file/);
     expect((await store.get('m'))?.state).toBe('error');
-    await expect(store.open('m')).rejects.toMatchObject({ code: 'incomplete' });
+    await expect(store.open('m')).rejects.toMatchObject({ code: 'not_gguf' });
     expect((await backend.getManifest('m'))?.state).toBe('error');
   });
 
@@ -250,5 +250,22 @@ describe('bytes received are kept', () => {
       },
     });
     expect(await store.interruptedDownloads()).toEqual([]);
+  });
+});
+
+describe('verify', () => {
+  it('gives a model stored before the engine judged files its structural check, and refuses one that fails it', async () => {
+    const { store, backend } = setup(SMALL, {}, { inspect: undefined });
+    await store.download('m');
+    expect(await store.get('m')).toMatchObject({ state: 'ready', integrity: 'none' });
+    const checking = createModelStore({ backend, locks: new LocalLocks(), catalogue: [], inspect });
+    expect(await checking.verify('m')).toMatchObject({ ok: true, state: 'ready' });
+    expect(await checking.get('m')).toMatchObject({ integrity: 'structure' });
+
+    const broken = setup(syntheticGguf(3 * SHARD), {}, { inspect: undefined });
+    await broken.store.download('m');
+    const judge = createModelStore({ backend: broken.backend, locks: new LocalLocks(), catalogue: [], inspect });
+    expect(await judge.verify('m')).toMatchObject({ ok: false, state: 'error' });
+    await expect(judge.open('m')).rejects.toMatchObject({ code: 'not_gguf' });
   });
 });

@@ -139,11 +139,19 @@ export async function verifyStored(ctx: StoreContext, id: string, onProgress?: (
     next = markError(m, serializeError(err), ctx.now());
   } else if (m.state === 'ready' || m.state === 'partial' || (m.state === 'error' && m.error?.code === 'checksum_mismatch')) {
     next = markReady(m, ctx.now(), result.sha256, m.repairedShards);
+    // A model stored before the engine judged files (or without its reader) gets that check now.
+    if (!m.sha256 && !m.structureChecked && ctx.inspect) {
+      try {
+        next = { ...next, structureChecked: (await checkStoredStructure(ctx, next)) === 'structure' };
+      } catch (e) {
+        next = markError(m, serializeError(e), ctx.now());
+      }
+    }
   }
   if (next !== m) await ctx.saveManifest(next);
   return {
     modelId: id,
-    ok: result.corruptShards.length === 0 && result.missing.length === 0 && (!expected || result.sha256 === expected),
+    ok: next.state !== 'error' && result.corruptShards.length === 0 && result.missing.length === 0 && (!expected || result.sha256 === expected),
     missingShards: missingShards(next.shards),
     corruptShards: result.corruptShards,
     sha256: result.sha256,

@@ -5,7 +5,7 @@
 import { estimateMemoryBytes } from './catalogue';
 import type { StoreContext } from './context';
 import { checkSpace } from './download/download';
-import { StoreError, isQuotaError, quotaExceeded } from './errors';
+import { StoreError, type StoreErrorCode, isQuotaError, quotaExceeded } from './errors';
 import { createFileHasher, sha256Hex } from './hash';
 import { checkModelHeader } from './header-check';
 import { type ModelManifest, createManifest, isComplete, markDownloading, markReady, recordShard } from './manifest';
@@ -94,6 +94,10 @@ export async function requireComplete(ctx: StoreContext, id: string): Promise<Mo
   if (!m) throw new StoreError('not_found', `Model "${id}" is not stored on this device.`, 'Download or import it first.');
   m = await ctx.reconciled(m);
   const missing = missingShards(m.shards);
+  // Every byte is there but the file failed a check (the engine refused it, a checksum differs): say that.
+  if (!missing.length && m.state === 'error' && m.error) {
+    throw new StoreError(m.error.code as StoreErrorCode, m.error.message, m.error.hint);
+  }
   if (missing.length || m.state !== 'ready') {
     const stored = m;
     const shards = missing.map((i) => shardSpan(i, stored.size, stored.shardSize));
