@@ -108,6 +108,22 @@ test('keyboard only: reach the composer, send, and open settings; focus is visib
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('settings')).toBeHidden();
   await expect(page.getByTestId('open-settings')).toBeFocused();
+
+  // The model manager, from its button, and back.
+  await page.getByTestId('open-models').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('model-manager')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('model-manager')).toBeHidden();
+  await expect(page.getByTestId('open-models')).toBeFocused();
+
+  // The numbers of the last reply open and close with Enter.
+  const about = page.getByTestId('stats').getByText('About the last reply');
+  await about.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('stat-generation')).toBeVisible();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('stat-generation')).toBeHidden();
 });
 
 function readSavedSettings(): Promise<unknown> {

@@ -72,3 +72,30 @@ test('Stop during a long reply gives control back within a second, and the next 
   await expect(next).not.toHaveAttribute('data-stop-reason', 'aborted');
   await expect(next.locator('.markdown')).not.toBeEmpty();
 });
+
+// Issue 14, item 4: Stop before the first word used to drop the reply, leaving the question with no answer, no note
+// and no Regenerate. Stopped here by keyboard alone (Tab from the message box reaches Stop) during a long prompt.
+test('Stop before the first word keeps the question answered with a note and Regenerate', async ({ page }) => {
+  await page.goto('/');
+  await waitForModelReady(page);
+  await useTalkativeModel(page);
+
+  // About 1,500 tokens of this model (its made-up vocabulary takes ~1.2 characters a token): seconds of prompt work.
+  const long = Array.from({ length: 22 }, (_, i) => `Line ${i}: the class walked to the old mill by the river and counted the stones.`).join('\n');
+  await page.getByTestId('composer').fill(long);
+  await page.getByTestId('composer').press('Enter');
+  await expect(page.getByTestId('stop')).toBeVisible({ timeout: 10_000 });
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('stop')).toBeFocused();
+  await page.keyboard.press('Enter');
+
+  const reply = page.getByTestId('message-assistant').last();
+  await expect(reply).toHaveAttribute('data-pending', 'false', { timeout: 1000 });
+  await expect(reply.getByTestId('stop-note')).toHaveText('Stopped before the reply began.');
+  await expect(reply.locator('.markdown')).toHaveCount(0);
+  await expect(reply.getByRole('button', { name: 'Regenerate' })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('message-user')).toHaveCount(1);
+  // It is saved that way too.
+  await page.reload();
+  await expect(page.getByTestId('message-assistant').last().getByTestId('stop-note')).toHaveText('Stopped before the reply began.');
+});
