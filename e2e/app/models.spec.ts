@@ -3,7 +3,7 @@ import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startSlowHost } from '../support/slow-host';
-import { sendAndWaitForReply, startModelHost, waitForModelReady } from './helpers';
+import { sendAndWaitForReply, startModelHost, throttleCpu, waitForModelReady } from './helpers';
 
 test('model manager: add by address, download, use it, switch back, delete', async ({ page }) => {
   const host = await startModelHost();
@@ -122,6 +122,8 @@ test('the first 100 kB of a model is refused at import: the engine reads its who
 test('pause keeps what arrived, a lost host says Interrupted, and the app offers to resume when it starts again', async ({ page }, testInfo) => {
   let host = await startSlowHost(MEDIUM_PATH, 40);
   try {
+    // A cheap tablet: the CPU 4x slower.
+    await throttleCpu(page, 4);
     await page.setViewportSize({ width: 800, height: 1280 });
     await openManager(page);
     await addLink(page, `${host.origin}/model.gguf`);
