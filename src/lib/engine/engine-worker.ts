@@ -11,6 +11,8 @@ import type { ChatSession } from '../chat';
 import { createChat } from './chat-factory';
 import { openModelSource } from './model-source';
 import { benchmarkEngine } from './benchmark';
+import { singleThreadReason } from './thread-notice';
+import { probeThreads } from './thread-probe';
 import { checkModelFile } from './model-file-check';
 import type {
   BenchmarkOptions,
@@ -29,10 +31,13 @@ import type {
   SelfTestProgress,
   SelfTestResult,
   SimdLevel,
+  ThreadProbe,
   TokenDelta,
 } from './protocol';
 
 const MAX_THREADS = 8;
+/** Weights the thread probe runs over per thread count: 1 MiB per step, like one of 2B-4T's matrices. */
+const PROBE_BYTES = 16 << 20;
 
 /** Lets queued messages (a cancel) run between engine calls; a MessageChannel, unlike setTimeout, is not clamped. */
 const yieldChannel = new MessageChannel();
@@ -43,6 +48,16 @@ function yieldToEventLoop(): Promise<void> {
     yieldQueue.push(resolve);
     yieldChannel.port2.postMessage(0);
   });
+}
+
+/** The threaded build starts in well under a second; past this it is not coming (see start()). */
+const THREADED_START_MS = 10_000;
+
+/** The promise's value, or undefined if it takes longer than `ms` (it is left to settle on its own). */
+function withinMs<T>(ms: number, promise: Promise<T>): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 interface LoadedModel {
@@ -88,18 +103,27 @@ export class EngineWorker implements EngineWorkerApi {
     // The pool is sized once, to the threads we may use: emscripten's pthread pool deadlocks if it is too small.
     const poolSize = isolated ? cores : 1;
     const simd: SimdLevel = hasRelaxedSimd() ? 'relaxed' : 'simd128';
-    this.engine = await WasmEngine.create(await engineFactory(isolated, simd), { threads: poolSize });
-    const threads = Math.max(1, Math.min(poolSize, opts.threads ?? poolSize));
+    let threadedStalled = false;
+    if (isolated) {
+      // WebKit with SharedArrayBuffer, offline, never finishes loading the pthread workers (no error either):
+      // rather than no engine, the single-thread build.
+      this.engine = await withinMs(THREADED_START_MS, WasmEngine.create(await engineFactory(true, simd), { threads: poolSize }));
+      threadedStalled = !this.engine;
+    }
+    this.engine ??= await WasmEngine.create(await engineFactory(false, simd), { threads: 1 });
+    const threaded = isolated && !threadedStalled;
+    const maxThreads = threaded ? poolSize : 1;
+    const threads = Math.max(1, Math.min(maxThreads, opts.threads ?? maxThreads));
     this.engine.setThreads(threads);
     this.current = {
-      build: isolated ? 'threaded' : 'single-thread',
+      build: threaded ? 'threaded' : 'single-thread',
       simd,
       crossOriginIsolated: globalThis.crossOriginIsolated === true,
       threads,
-      maxThreads: poolSize,
-      singleThreadReason: isolated
-        ? undefined
-        : 'This page is not cross-origin isolated, so the browser withholds SharedArrayBuffer and the engine runs on one thread.',
+      maxThreads,
+      singleThreadReason: threadedStalled
+        ? `The threaded engine did not start within ${THREADED_START_MS / 1000} s in this browser, so the engine runs on one thread.`
+        : singleThreadReason(globalThis.crossOriginIsolated === true, typeof SharedArrayBuffer !== 'undefined'),
     };
     return this.current;
   }
@@ -113,6 +137,17 @@ export class EngineWorker implements EngineWorkerApi {
     const engine = this.requireEngine();
     return this.exclusive((signal) =>
       engine.selfTest({ bytes: opts.bytes, threads: opts.threads ?? this.current!.threads, onProgress, signal }),
+    );
+  }
+
+  /** Times the kernel on 1, 2, 4 ... of the pool's threads (thread-probe.ts); the threads in use stay as they are.
+   * The self-test's SIMD part is a matrix-vector product over weights larger than the caches, as generation is. */
+  async probeThreads(): Promise<ThreadProbe> {
+    const status = await this.init();
+    const engine = this.requireEngine();
+    if (status.maxThreads === 1) return { threads: 1, msByThreads: { 1: 0 } };
+    return this.exclusive((signal) =>
+      probeThreads(status.maxThreads, async (threads) => (await engine.selfTest({ bytes: PROBE_BYTES, threads, signal })).simdMs),
     );
   }
 

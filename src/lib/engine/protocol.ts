@@ -1,4 +1,7 @@
 import type { ChatMessage, ChatStats, SamplingSettings, TokenDelta } from '../chat/types';
+import type { ThreadProbe } from './thread-probe';
+
+export type { ThreadProbe } from './thread-probe';
 
 export type { ChatMessage, ChatStats, SamplingSettings, StopReason, TokenDelta } from '../chat/types';
 
@@ -138,6 +141,9 @@ export type ModelFileCheck =
 export interface EngineWorkerApi {
   init(opts?: EngineInitOptions): Promise<EngineStatus>;
   status(): Promise<EngineStatus>;
+  /** Times the kernel on 1, 2, 4 ... of the pool's threads and says which count is fastest (the page remembers it
+   * per device and passes it to setThreads; see thread-probe.ts). Takes about a second; changes nothing. */
+  probeThreads(): Promise<ThreadProbe>;
   /** Changes the threads used, up to the pool size. */
   setThreads(threads: number): Promise<EngineStatus>;
   selfTest(opts: SelfTestOptions, onProgress?: (p: SelfTestProgress) => void): Promise<SelfTestResult>;
