@@ -1,0 +1,16 @@
+// One WebKit benchmark run per thread count: prints each result as JSON (see bench/webkit-engine.ts).
+// Usage: tsx bench/webkit-run.ts <model.gguf> <threads,...> <promptTokens> <generateTokens> <nCtx> [rounds] [--sab] [JSC option=value ...]
+// e.g. `tsx bench/webkit-run.ts bench/out/synthetic-2b4t.gguf 1 128 64 4096 3` (as shipped: one thread) and
+// `... 1,2 128 64 4096 3 --sab` (Safari-like, threaded); `useOMGJIT=0` runs JSC without its optimising wasm tier.
+import { benchEngineWebKit } from './webkit-engine';
+
+const argv = process.argv.slice(2);
+const positional = argv.filter((a) => !a.startsWith('--') && !a.includes('='));
+const [model, threads, promptTokens, generateTokens, nCtx, rounds] = positional;
+const jscOptions = Object.fromEntries(argv.filter((a) => a.includes('=')).map((a) => a.split('=', 2) as [string, string]));
+const results = await benchEngineWebKit(threads.split(',').map((t) => ({
+  model, threads: Number(t), promptTokens: Number(promptTokens), generateTokens: Number(generateTokens), nCtx: Number(nCtx),
+  rounds: Number(rounds ?? 1), sharedArrayBuffer: argv.includes('--sab'), jscOptions,
+})));
+for (const r of results) console.log(JSON.stringify(r));
+process.exit(0);

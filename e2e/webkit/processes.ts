@@ -1,0 +1,144 @@
+/**
+ * The processes a WebKit run needs, started by the tests and ended by them: a virtual display (Xvfb), WebKitGTK's
+ * WebDriver (which starts MiniBrowser with its own environment, so `JSC_*` options reach JavaScriptCore), the
+ * production build served with the isolation headers, and a model host on another origin.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+
+/** Debian's WebKitGTK test browser (package webkit2gtk-driver pulls it in). */
+export function miniBrowserPath(): string {
+  const lib = '/usr/lib/x86_64-linux-gnu';
+  const dir = existsSync(lib) ? readdirSync(lib).filter((d) => d.startsWith('webkit2gtk-')).sort().pop() : undefined;
+  const path = process.env.TRIT_MINIBROWSER ?? (dir ? join(lib, dir, 'MiniBrowser') : '');
+  if (!path || !existsSync(path)) throw new Error('MiniBrowser not found: apt-get install webkit2gtk-driver (or set TRIT_MINIBROWSER)');
+  return path;
+}
+
+export interface Running {
+  stop(): Promise<void>;
+}
+
+function track(child: ChildProcess, name: string): Running {
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  child.on('error', (e) => console.error(`${name}: ${e.message}`));
+  return {
+    stop: () =>
+      new Promise<void>((done) => {
+        if (exited || child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        // Each process leads its own group, so its children (MiniBrowser, WebKit's helper processes) end with it.
+        try {
+          process.kill(-child.pid!, 'SIGTERM');
+        } catch {
+          done();
+        }
+        setTimeout(() => {
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }, 3000).unref();
+      }),
+  };
+}
+
+/** A virtual X display; resolves with its DISPLAY value. */
+export async function startXvfb(): Promise<Running & { display: string }> {
+  const child = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x900x24', '-nolisten', 'tcp'], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+  });
+  const display = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(`:${out.trim()}`);
+    });
+    child.on('exit', (code) => reject(new Error(`Xvfb exited (${code}): apt-get install xvfb`)));
+    child.on('error', reject);
+  });
+  return { ...track(child, 'Xvfb'), display };
+}
+
+async function waitForHttp(url: string, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      if ((await fetch(url)).status < 500) return;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`${what} did not start at ${url}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** WebKitWebDriver on `port`; `env` reaches MiniBrowser and its web process (e.g. JSC_useSharedArrayBuffer=1). */
+export async function startWebDriver(port: number, display: string, env: Record<string, string>): Promise<Running & { url: string }> {
+  const child = spawn('WebKitWebDriver', [`--port=${port}`], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ...env, DISPLAY: display },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/status`, 'WebKitWebDriver');
+  return { ...track(child, 'WebKitWebDriver'), url };
+}
+
+/** The production build (TRIT_DIST, default dist) as a static host that sends COOP/COEP. */
+export async function startPreview(port: number): Promise<Running & { url: string }> {
+  const child = spawn(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'preview', '--port', String(port), '--strictPort'], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://localhost:${port}`;
+  await waitForHttp(url, 'vite preview');
+  return { ...track(child, 'vite preview'), url };
+}
+
+/** Serves one model file with range requests and CORS, as a model host on another origin does. */
+export async function startModelHost(file: string, name: string): Promise<Running & { url: string }> {
+  const model = readFileSync(file);
+  const server = createServer((req, res) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Allow-Headers', 'Range');
+    res.setHeader('Access-Control-Expose-Headers', 'Content-Range, Content-Length, Accept-Ranges');
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    res.setHeader('Accept-Ranges', 'bytes');
+    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+    if (req.url !== `/${name}`) return void res.writeHead(404).end();
+    const m = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
+    const start = m ? Number(m[1]) : 0;
+    const end = m && m[2] ? Math.min(Number(m[2]) + 1, model.length) : model.length;
+    res.writeHead(m ? 206 : 200, {
+      'Content-Length': String(end - start),
+      ...(m ? { 'Content-Range': `bytes ${start}-${end - 1}/${model.length}` } : {}),
+    });
+    res.end(req.method === 'HEAD' ? undefined : model.subarray(start, end));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${name}`;
+  return { url, stop: () => new Promise<void>((done) => server.close(() => done())) };
+}
+
+/** Whether this machine can run the WebKit tests at all (for a clear message instead of a timeout). */
+export function webkitAvailable(): string | undefined {
+  for (const tool of ['WebKitWebDriver', 'Xvfb']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is missing: apt-get install webkit2gtk-driver xvfb`;
+  }
+  try {
+    miniBrowserPath();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return undefined;
+}
