@@ -26,6 +26,16 @@ if [ -z "${TRIT_FIREFOX:-}" ] && [ ! -x /usr/bin/firefox-esr ]; then
   fi
 fi
 
+# WebKitGTK's WebDriver (it brings MiniBrowser) and a virtual display for the WebKit suite; no browser build is downloaded.
+if ! command -v WebKitWebDriver >/dev/null || ! command -v Xvfb >/dev/null; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    echo "== installing WebKitGTK's WebDriver and Xvfb for the WebKit browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq webkit2gtk-driver xvfb >/dev/null
+  else
+    echo "== no WebKitWebDriver or Xvfb: install webkit2gtk-driver and xvfb for the WebKit browser tests" >&2
+  fi
+fi
+
 mkdir -p test-results
 echo "== type check"
 npx svelte-check --tsconfig ./tsconfig.json --fail-on-warnings --output human
@@ -49,7 +59,10 @@ store=$?
 echo "== Firefox browser tests"
 bash e2e/firefox/run.sh
 firefox=$?
+echo "== WebKit browser tests"
+npx vitest run -c e2e/webkit/vitest.config.ts --reporter=default --reporter=json --outputFile.json=test-results/e2e-webkit.json
+webkit=$?
 set -e
 
-node scripts/test-summary.mjs test-results/unit.json test-results/e2e.json test-results/e2e-store.json test-results/e2e-firefox.json
-[ "$unit" = 0 ] && [ "$e2e" = 0 ] && [ "$store" = 0 ] && [ "$firefox" = 0 ]
+node scripts/test-summary.mjs test-results/unit.json test-results/e2e.json test-results/e2e-store.json test-results/e2e-firefox.json test-results/e2e-webkit.json
+[ "$unit" = 0 ] && [ "$e2e" = 0 ] && [ "$store" = 0 ] && [ "$firefox" = 0 ] && [ "$webkit" = 0 ]
