@@ -4,6 +4,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { UNISOLATED_URL } from '../../playwright.config';
 import { readRecord, sendAndWaitForReply, showConversations, throttleCpu, waitForModelReady, writeRecord } from './helpers';
 
 /** No axe violation rated serious or critical in the state the page is in. */
@@ -131,6 +132,18 @@ test('no technical words on screen after a reply; the numbers are one tap away, 
   await stats.getByText('About the last reply').click();
   await expect(stats.getByTestId('stat-generation')).toContainText(/Writing speed: [\d.,]+ word pieces a second/);
   expect(await stats.innerText()).not.toMatch(jargon);
+});
+
+test.describe('on a host without isolation headers, service workers blocked', () => {
+  test.use({ serviceWorkers: 'block' });
+
+  test('the one-thread mode is said in plain words and nothing technical opens by itself', async ({ page }) => {
+    await page.goto(UNISOLATED_URL);
+    await waitForModelReady(page);
+    await expect(page.getByTestId('single-thread-notice')).toContainText('only one processor core');
+    await expect(page.locator('details.device')).not.toHaveAttribute('open', '');
+    expect(await page.locator('body').innerText()).not.toMatch(/tok\/s|isolated|SIMD|SharedArrayBuffer|Cross-origin/i);
+  });
 });
 
 // Item 13: the demo model picks its most likely word by default and the chat says what the demo is.
