@@ -144,7 +144,11 @@ test('pause keeps what arrived, a lost host says Interrupted, and the app offers
     const port = Number(new URL(host.origin).port);
     await host.close();
     await expect(card.getByTestId('model-state')).toHaveText('Interrupted', { timeout: 30_000 });
-    await expect(card.getByRole('alert')).toContainText('stopped answering');
+    const alert = card.getByRole('alert');
+    await expect(alert).toContainText('The download was interrupted');
+    await expect(alert).toContainText('tap Resume: it continues from the');
+    await alert.getByText('Details').click();
+    await expect(alert).toContainText('stopped answering');
     await expect(card.getByRole('button', { name: 'Resume' })).toBeVisible();
     await shot(page, testInfo, 'tablet-interrupted');
 

@@ -76,7 +76,7 @@ export function hostUnreachable(host: string, detail?: string): StoreError {
 export function interrupted(detail: string, storedBytes: number): StoreError {
   return new StoreError(
     'network',
-    `The download was interrupted: ${detail}.`,
+    'The download was interrupted: the connection to the model host was lost.',
     storedBytes > 0
       ? `Check the Wi-Fi connection and tap Resume: it continues from the ${formatBytes(storedBytes)} already stored, not from zero.`
       : 'Check the Wi-Fi connection and tap Download to try again.',
