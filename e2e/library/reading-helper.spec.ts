@@ -1,0 +1,78 @@
+/**
+ * The reading helper example, built only on trit-web's public API: it downloads a model from a test server through
+ * trit.models.download (with its sha256), loads it, streams a reply, and stops one; a wrong checksum is refused; on
+ * a host without isolation headers the library's service worker still gets the threaded engine.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { MODEL_HOST, UNISOLATED_EXAMPLE_URL } from './playwright.library.config';
+
+const MODEL = resolve(import.meta.dirname, '../../test/fixtures/small.gguf');
+const SHA256 = createHash('sha256').update(readFileSync(MODEL)).digest('hex');
+const MODEL_URL = `${MODEL_HOST}/range/small.gguf`;
+
+async function ready(page: Page): Promise<void> {
+  await expect(page.locator('#engine')).toHaveText(/Engine ready/);
+  await expect(page.locator('#download')).toBeEnabled();
+}
+
+async function downloadAndLoad(page: Page): Promise<void> {
+  await page.fill('#url', MODEL_URL);
+  await page.fill('#sha', SHA256);
+  await page.click('#download');
+  await expect(page.locator('#model-status')).toHaveText('small.gguf is on this device.');
+  await expect(page.locator('#models option')).toHaveCount(1);
+  await page.click('#load');
+  await expect(page.locator('#model-status')).toHaveText(/is loaded \(4096-token context\)/);
+}
+
+test('downloads a model through the public API, streams a reply and stops another', async ({ page }) => {
+  await page.goto('/');
+  await ready(page);
+  await expect(page.locator('#engine')).toHaveAttribute('data-build', 'threaded');
+  await downloadAndLoad(page);
+
+  // A short reply, streamed: the text grows before the reply is done, and it ends at its length limit.
+  await page.fill('#length', '40');
+  const sizes: number[] = [];
+  await page.click('#explain');
+  await expect.poll(async () => {
+    sizes.push((await page.locator('#answer').textContent())!.length);
+    return page.locator('#answer-status').textContent();
+  }, { intervals: [20] }).toBe('Done (cut at the length limit).');
+  const final = (await page.locator('#answer').textContent())!.length;
+  expect(final).toBeGreaterThan(0);
+  expect(sizes.some((n) => n > 0 && n < final), `seen lengths ${sizes.join(',')}`).toBe(true);
+
+  // A long one, stopped: it ends early, says so, and the engine answers the next request.
+  await page.fill('#length', '3000');
+  await page.click('#explain');
+  await expect.poll(async () => (await page.locator('#answer').textContent())!.length).toBeGreaterThan(0);
+  await page.click('#stop');
+  await expect(page.locator('#answer-status')).toHaveText('Stopped.');
+  const stoppedAt = (await page.locator('#answer').textContent())!.length;
+  await page.waitForTimeout(500);
+  expect((await page.locator('#answer').textContent())!.length).toBe(stoppedAt);
+  await page.fill('#length', '5');
+  await page.click('#explain');
+  await expect(page.locator('#answer-status')).toHaveText('Done (cut at the length limit).');
+});
+
+test('refuses a download whose sha256 does not match, and keeps nothing of it', async ({ page }) => {
+  await page.goto('/');
+  await ready(page);
+  await page.fill('#url', `${MODEL_HOST}/range/medium.gguf`);
+  await page.fill('#sha', SHA256);
+  await page.click('#download');
+  await expect(page.locator('#model-status')).toHaveText(/does not have the expected sha256.*the download was deleted/);
+  await expect(page.locator('#models option')).toHaveCount(0);
+});
+
+test('on a host that cannot send isolation headers, the library service worker gets the threaded engine', async ({ page }) => {
+  await page.goto(UNISOLATED_EXAMPLE_URL);
+  await ready(page);
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  await expect(page.locator('#engine')).toHaveAttribute('data-build', 'threaded');
+});

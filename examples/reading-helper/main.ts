@@ -1,0 +1,119 @@
+/**
+ * The reading helper: built only on trit-web's public API (createTrit, isolatePage and their types), as any web
+ * page would use it. Download a model, load it, and ask for a passage to be explained, streamed, with a Stop button.
+ */
+import { createTrit, isolatePage, TritError, type ModelView, type Trit } from 'trit-web';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const ui = {
+  engine: $('engine'),
+  url: $<HTMLInputElement>('url'),
+  sha: $<HTMLInputElement>('sha'),
+  download: $<HTMLButtonElement>('download'),
+  progress: $<HTMLProgressElement>('progress'),
+  models: $<HTMLSelectElement>('models'),
+  load: $<HTMLButtonElement>('load'),
+  modelStatus: $('model-status'),
+  passage: $<HTMLTextAreaElement>('passage'),
+  length: $<HTMLInputElement>('length'),
+  explain: $<HTMLButtonElement>('explain'),
+  stop: $<HTMLButtonElement>('stop'),
+  answer: $('answer'),
+  answerStatus: $('answer-status'),
+};
+
+/** A plain sentence for the person, with the library's hint (what to do next). */
+function say(where: HTMLElement, e: unknown): void {
+  where.classList.add('error');
+  where.textContent = e instanceof TritError ? `${e.message} ${e.hint}` : String(e);
+}
+
+async function showModels(trit: Trit, select?: string): Promise<void> {
+  const ready = (await trit.models.list()).filter((m: ModelView) => m.state === 'ready');
+  ui.models.replaceChildren(...ready.map((m) => new Option(`${m.name} (${(m.sizeBytes! / 1e6).toFixed(1)} MB)`, m.id, false, m.id === select)));
+  ui.load.disabled = ready.length === 0;
+}
+
+async function main(): Promise<void> {
+  // Threads need cross-origin isolation; on a host without the headers the service worker provides it (one reload).
+  if ((await isolatePage('./isolation-sw.js')) === 'reloading') return;
+  const trit = await createTrit();
+  const s = trit.status;
+  ui.engine.textContent = s.build === 'threaded'
+    ? `Engine ready: ${s.threads} threads.`
+    : `Engine ready on one thread. ${s.singleThreadReason ?? ''}`;
+  ui.engine.dataset.build = s.build;
+  ui.download.disabled = false;
+  await showModels(trit);
+
+  ui.download.onclick = async () => {
+    ui.download.disabled = true;
+    ui.progress.hidden = false;
+    ui.modelStatus.classList.remove('error');
+    ui.modelStatus.textContent = 'Downloading…';
+    try {
+      const model = await trit.models.download(ui.url.value.trim(), {
+        sha256: ui.sha.value.trim() || undefined,
+        onProgress: (p) => { ui.progress.value = p.fraction; },
+      });
+      ui.modelStatus.textContent = `${model.name} is on this device.`;
+      await showModels(trit, model.id);
+    } catch (e) {
+      say(ui.modelStatus, e);
+    } finally {
+      ui.download.disabled = false;
+      ui.progress.hidden = true;
+    }
+  };
+
+  ui.load.onclick = async () => {
+    ui.load.disabled = true;
+    ui.modelStatus.classList.remove('error');
+    ui.modelStatus.textContent = 'Loading…';
+    try {
+      const info = await trit.load(ui.models.value);
+      ui.modelStatus.textContent = `${info.name} is loaded (${info.nCtx}-token context).`;
+      ui.explain.disabled = false;
+    } catch (e) {
+      say(ui.modelStatus, e);
+    } finally {
+      ui.load.disabled = false;
+    }
+  };
+
+  let stopper: AbortController | undefined;
+  ui.stop.onclick = () => stopper?.abort();
+  ui.explain.onclick = async () => {
+    stopper = new AbortController();
+    ui.explain.disabled = true;
+    ui.stop.disabled = false;
+    ui.answer.textContent = '';
+    ui.answerStatus.classList.remove('error');
+    ui.answerStatus.textContent = 'Writing…';
+    let finish: string | null = null;
+    try {
+      const stream = await trit.chat.completions.create({
+        messages: [
+          { role: 'system', content: 'You help children read. Explain the passage in two short, simple sentences.' },
+          { role: 'user', content: ui.passage.value },
+        ],
+        temperature: 0.7,
+        max_tokens: Math.max(1, Math.floor(Number(ui.length.value) || 200)),
+        stream: true,
+        signal: stopper.signal,
+      });
+      for await (const chunk of stream) {
+        ui.answer.textContent += chunk.choices[0].delta.content ?? '';
+        finish = chunk.choices[0].finish_reason ?? finish;
+      }
+      ui.answerStatus.textContent = finish === null ? 'Stopped.' : finish === 'length' ? 'Done (cut at the length limit).' : 'Done.';
+    } catch (e) {
+      say(ui.answerStatus, e);
+    } finally {
+      ui.explain.disabled = false;
+      ui.stop.disabled = true;
+    }
+  };
+}
+
+main().catch((e) => say(ui.engine, e));

@@ -1,0 +1,72 @@
+/**
+ * createTrit: starts the engine's worker (threaded when the page is cross-origin isolated, single-thread otherwise),
+ * opens the model store, and returns the library's one object.
+ */
+import * as Comlink from 'comlink';
+import pLimit from 'p-limit';
+import { createEngineClient, startEngineWithin } from '../engine/client';
+import type { LoadProgress, ModelInfo } from '../engine/protocol';
+import { createModelStore } from '../store';
+import { chatCompletions, noModel, textCompletions, type CompletionContext } from './completions';
+import { guarded, modelsApi } from './models';
+import type { Trit, TritOptions } from './types';
+
+export async function createTrit(options: TritOptions = {}): Promise<Trit> {
+  const client = createEngineClient();
+  const { api } = client;
+  let status = await startEngineWithin(client);
+  if (options.threads !== undefined) status = await api.setThreads(options.threads);
+  const store = createModelStore({
+    catalogue: options.catalogue ?? [],
+    // The engine's own GGUF reader decides whether a stored file is a model it can run.
+    inspect: (head, size) => api.checkModelFile(head, size),
+  });
+  // Loads and replies take turns: the engine runs one long call at a time.
+  const turn = pLimit(1);
+  const onProgress = guarded(options.onProgress);
+  let loaded: { modelId: string; info: ModelInfo } | undefined;
+
+  const ctx: CompletionContext = {
+    api,
+    turn,
+    loaded() {
+      if (!loaded) throw noModel();
+      return { modelId: loaded.modelId, nCtx: loaded.info.nCtx };
+    },
+  };
+
+  return {
+    get status() {
+      return status;
+    },
+    models: modelsApi(store, (p) => onProgress({ kind: 'store', ...p })),
+    async load(modelId, opts = {}) {
+      return turn(async () => {
+        loaded = undefined;
+        const own = guarded(opts.onProgress);
+        const info = await api.loadModel({ kind: 'stored', modelId }, { nCtx: opts.nCtx }, Comlink.proxy((p: LoadProgress) => {
+          onProgress({ kind: 'load', modelId, ...p });
+          own(p);
+        }));
+        loaded = { modelId, info };
+        return info;
+      });
+    },
+    async unload() {
+      await turn(() => api.unloadModel());
+      loaded = undefined;
+    },
+    get model() {
+      return loaded?.info;
+    },
+    chat: { completions: chatCompletions(ctx) },
+    completions: textCompletions(ctx),
+    async tokenize(text, opts) {
+      if (!loaded) throw noModel();
+      return api.tokenize(text, opts);
+    },
+    dispose() {
+      client.terminate();
+    },
+  };
+}
