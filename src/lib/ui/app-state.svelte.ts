@@ -178,7 +178,7 @@ export class AppState {
   /** After a crash (usually out of memory): a fresh worker, and the model loaded again. */
   async restartEngine(): Promise<void> {
     this.client.terminate();
-    this.client = createEngineClient();
+    this.client = this.createClient();
     this.watchCrash(this.client);
     this.crashedMessage = undefined;
     this.engineStatus = undefined;
@@ -273,6 +273,8 @@ export class AppState {
   async unloadModel(): Promise<void> {
     if (this.generating) this.stop();
     await this.whenFree(() => this.client.api.unloadModel());
+    // It may be deleted next: a failed load later goes back to the demo instead.
+    if (this.lastGood?.id === this.modelEntry?.id) this.lastGood = undefined;
     this.modelEntry = undefined;
     this.modelPhase = 'none';
     this.modelInfo = undefined;
