@@ -15,7 +15,8 @@ const preview = `npx vite preview -c examples/reading-helper/vite.config.ts --st
 
 export default defineConfig({
   testDir: '.',
-  testMatch: '*.spec.ts',
+  // Not *.spec.ts: the app's own Playwright config (testDir e2e) must not pick these up.
+  testMatch: '*.library.ts',
   timeout: 120_000,
   expect: { timeout: 30_000 },
   workers: 1,
