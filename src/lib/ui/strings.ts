@@ -202,7 +202,9 @@ export const en = {
   resumeOfferOne: 'The download of {name} stopped before it finished ({done} of {total} kept).',
   resumeAction: 'Resume download',
   notNow: 'Not now',
-  showModels: 'Open models',
+  phaseVerifying: 'Checking the file against its published checksum…',
+  phaseChecking: 'Checking that the file is a complete model Trit can run…',
+  phaseRepairing: 'Fetching again the parts that arrived damaged…',
 } as const;
 
 export type StringKey = keyof typeof en;
