@@ -191,6 +191,19 @@ describe('saying truly what happened', () => {
     expect(await backend.getManifest('m')).toBeUndefined();
   });
 
+  it('a host that does not answer gets one more try, not the whole series, so the person hears it within seconds', async () => {
+    let attempts = 0;
+    const { store } = setup(SMALL, {}, {
+      retryDelaysMs: [1, 1, 1],
+      fetch: async () => {
+        attempts++;
+        throw new TypeError('Failed to fetch');
+      },
+    });
+    await expect(store.download('m')).rejects.toMatchObject({ code: 'host_unreachable' });
+    expect(attempts).toBe(2);
+  });
+
   it('a server error is a server error, retried, and says what to do instead', async () => {
     const { store, fake } = setup(SMALL, { status: 503 }, { retryDelaysMs: [1] });
     const err = await store.download('m').catch((e) => e);
