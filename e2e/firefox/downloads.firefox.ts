@@ -57,21 +57,21 @@ async function openManager(page: Page) {
 test('a download by link starts at once while Firefox asks about persistent storage, resumes after a reload, and the model chats and stops', async () => {
   await withFirefox(async ({ page }) => {
     await page.goto(app.url);
-    await waitForModelReady(page, 30_000);
+    await waitForModelReady(page, 60_000);
     const baseUsage = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
 
     await openManager(page);
     await page.type('#model-url', host.fileUrl);
     await clickButton(page, byTestId('model-manager'), /^Add$/);
-    await waitFor(page, `document.querySelector('${ENTRY}')?.getAttribute('data-state') === 'available'`, 20_000);
+    await waitFor(page, `document.querySelector('${ENTRY}')?.getAttribute('data-state') === 'available'`, 30_000);
     host.holdFrom = SHARD;
     const requestsBefore = host.requests.length;
     await clickButton(page, ENTRY, /^Download/);
 
     // The first shard arrives within seconds; nobody has answered Firefox's storage prompt.
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 15_000;
     while (!host.requests.slice(requestsBefore).some((r) => r.method === 'GET' && r.bodyBytes > 0)) {
-      assert.ok(Date.now() < deadline, `no model bytes were fetched within 10 s of tapping Download: ${JSON.stringify(host.requests)}`);
+      assert.ok(Date.now() < deadline, `no model bytes were fetched within 15 s of tapping Download: ${JSON.stringify(host.requests)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(await persistOutcome(page, 1000), 'pending', 'the persistent-storage prompt should still be unanswered');
@@ -80,11 +80,11 @@ test('a download by link starts at once while Firefox asks about persistent stor
     // The first shard is stored (the estimate grows by it) while the second is held back; then the tab reloads.
     await page.waitForFunction(
       (min) => navigator.storage.estimate().then((e) => (e.usage ?? 0) >= min),
-      { timeout: 20_000, polling: 200 },
+      { timeout: 60_000, polling: 200 },
       baseUsage + SHARD,
     );
     await page.reload();
-    await waitForModelReady(page, 30_000);
+    await waitForModelReady(page, 60_000);
     await openManager(page);
     host.holdFrom = undefined;
     const resumedFrom = host.requests.length;
@@ -94,7 +94,7 @@ test('a download by link starts at once while Firefox asks about persistent stor
         if (entry?.getAttribute('data-state') === 'ready') return true;
         return [...(entry?.querySelectorAll('button') ?? [])].some((b) => b.textContent?.trim() === 'Resume');
       },
-      { timeout: 20_000, polling: 100 },
+      { timeout: 60_000, polling: 100 },
       ENTRY,
     );
     if ((await page.$eval(ENTRY, (e) => e.getAttribute('data-state'))) !== 'ready') await clickButton(page, ENTRY, /^Resume$/);
@@ -108,7 +108,7 @@ test('a download by link starts at once while Firefox asks about persistent stor
     // Use it, and stop a long reply.
     await clickButton(page, ENTRY, /^Use this model$/);
     await page.keyboard.press('Escape');
-    await waitFor(page, `document.querySelector('${byTestId('model-chip')}')?.textContent.includes('talkative')`, 30_000);
+    await waitFor(page, `document.querySelector('${byTestId('model-chip')}')?.textContent.includes('talkative')`, 60_000);
     await waitForModelReady(page, 60_000);
     await page.type(byTestId('composer'), 'Write a very long story about a school trip, with many chapters.');
     await page.keyboard.press('Enter');
@@ -126,13 +126,13 @@ test('a download by link starts at once while Firefox asks about persistent stor
 test('a model imported from a file is stored and ready', async () => {
   await withFirefox(async ({ page }) => {
     await page.goto(app.url);
-    await waitForModelReady(page, 30_000);
+    await waitForModelReady(page, 60_000);
     await openManager(page);
     const input = await page.waitForSelector(`${byTestId('model-manager')} input[type="file"]`);
     await input!.uploadFile(resolve(ROOT, 'test/fixtures/small.gguf'));
     await page.waitForFunction(
       () => [...document.querySelectorAll('[data-testid^="model-"][data-state="ready"]')].some((e) => e.textContent?.includes('small')),
-      { timeout: 30_000, polling: 100 },
+      { timeout: 60_000, polling: 100 },
     );
   });
 });

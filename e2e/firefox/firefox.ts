@@ -50,11 +50,16 @@ const byTestId = (id: string) => `[data-testid="${id}"]`;
 /** Waits until the model chip says ready; a load error fails with the app's own message. Returns the seconds taken. */
 export async function waitForModelReady(page: Page, timeoutMs: number): Promise<number> {
   const started = Date.now();
-  await page.waitForFunction(
-    (sel) => /ready|error/.test(document.querySelector(sel)?.getAttribute('data-phase') ?? ''),
-    { timeout: timeoutMs, polling: 100 },
-    byTestId('model-chip'),
-  );
+  await page
+    .waitForFunction(
+      (sel) => /ready|error/.test(document.querySelector(sel)?.getAttribute('data-phase') ?? ''),
+      { timeout: timeoutMs, polling: 100 },
+      byTestId('model-chip'),
+    )
+    .catch(async (e: unknown) => {
+      const chip = await page.$eval(byTestId('model-chip'), (el) => `${el.getAttribute('data-phase')}: ${el.textContent}`).catch(() => 'no chip');
+      throw new Error(`the model was not ready within ${timeoutMs / 1000} s (chip ${chip}) (${String(e)})`);
+    });
   const phase = await page.$eval(byTestId('model-chip'), (el) => el.getAttribute('data-phase'));
   if (phase !== 'ready') {
     const text = await page.evaluate(() => document.querySelector('[role="alert"]')?.textContent ?? '(no message)');
@@ -72,8 +77,13 @@ export async function engineFacts(page: Page): Promise<{ isolated: boolean; cont
   }));
 }
 
+/** Waits until the expression `fn` (a promise is awaited) is truthy in the page; a timeout names what it waited for. */
 export async function waitFor(page: Page, fn: string, timeoutMs: number): Promise<void> {
-  await page.waitForFunction(fn, { timeout: timeoutMs, polling: 100 });
+  try {
+    await page.waitForFunction(fn, { timeout: timeoutMs, polling: 100 });
+  } catch (e) {
+    throw new Error(`not true within ${timeoutMs / 1000} s: ${fn} (${String(e)})`);
+  }
 }
 
 /** Sends a message and waits for the complete reply; returns its text and stop reason. */
