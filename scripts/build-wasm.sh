@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Builds the engine in cpp/src into the three WebAssembly modules Trit ships, and writes
+# Builds the engine in cpp/src into the six WebAssembly modules Trit ships and tests with, and writes
 # cpp/build/stamp.json: a hash of the sources, this script and the compiler version, so a
 # test can tell when the committed build no longer matches cpp/ (see scripts/wasm-stamp.mjs).
-#   trit-mt    browser, SIMD128 + pthreads (needs cross-origin isolation)
-#   trit-st    browser, SIMD128, one thread (no SharedArrayBuffer needed)
-#   node/trit-node  Node, SIMD128 + pthreads (tests, benchmarks, the CLI)
-# and each again as *-relaxed: the I2_S dot kernel on relaxed SIMD (cpp/src/i2s_dot.cpp), for runtimes that have it;
-# scripts/relaxed-simd.mjs writes its instruction in after linking.
+#   trit-mt         browser, SIMD128 + pthreads (needs cross-origin isolation)
+#   trit-st         browser, SIMD128, one thread (no SharedArrayBuffer needed)
+#   node/trit-node  Node, SIMD128 + pthreads (tests, benchmarks, the CLI), with the test-only kernel exports of
+#                   cpp/src/test_hooks.cpp, which the browser builds leave out
+# and each of the three again as *-relaxed: the I2_S dot kernel on relaxed SIMD (cpp/src/i2s_dot.cpp), for runtimes
+# that have it; scripts/relaxed-simd.mjs writes its instruction in after linking.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
@@ -19,7 +20,9 @@ command -v em++ >/dev/null || { echo "em++ not found: apt-get install -y emscrip
 
 OUT=cpp/build
 mkdir -p "$OUT/node"
-SOURCES=$(ls cpp/src/*.cpp | LC_ALL=C sort)
+# Every source but the test hooks, which only the Node builds link (see the top of this file).
+SOURCES=$(ls cpp/src/*.cpp cpp/src/models/*.cpp | grep -v '/test_hooks\.cpp$' | LC_ALL=C sort)
+TEST_HOOKS=cpp/src/test_hooks.cpp
 
 # Why these flags: -O3 and SIMD128 for the kernels; bulk memory so memcpy (1.2 GB while loading) is memory.copy; no
 # exceptions or RTTI (errors are return codes); -pthread where the module runs the thread pool (atomics in the code).
@@ -48,6 +51,12 @@ link() {
   local dir="$OBJ/$1"; shift
   em++ "${LDFLAGS[@]}" ${TRIT_LDFLAGS:-} "$@" $(ls "$dir"/*.o | LC_ALL=C sort)
 }
+# compile_hooks <object dir> <flags…>: the test hooks, for the Node link only.
+compile_hooks() {
+  local dir="$OBJ/$1"; shift
+  mkdir -p "$dir"
+  em++ "${CFLAGS[@]}" "$@" -c "$TEST_HOOKS" -o "$dir/test_hooks.o"
+}
 # Waits for every background job; fails if one did.
 wait_all() { local pid; for pid in "${pids[@]}"; do wait "$pid"; done; pids=(); }
 
@@ -56,11 +65,13 @@ compile mt -pthread & pids+=($!)
 compile st & pids+=($!)
 compile mt-relaxed -pthread -DTRIT_RELAXED_SIMD=1 & pids+=($!)
 compile st-relaxed -DTRIT_RELAXED_SIMD=1 & pids+=($!)
+compile_hooks hooks -pthread & pids+=($!)
+compile_hooks hooks-relaxed -pthread -DTRIT_RELAXED_SIMD=1 & pids+=($!)
 wait_all
 for variant in "" -relaxed; do
   link "mt$variant" "${THREADS[@]}" -sENVIRONMENT=web,worker -sEXPORT_ES6=1 -o "$OUT/trit-mt$variant.js" & pids+=($!)
   link "st$variant" -sENVIRONMENT=web,worker -sEXPORT_ES6=1 -o "$OUT/trit-st$variant.js" & pids+=($!)
-  link "mt$variant" "${THREADS[@]}" -sENVIRONMENT=node -o "$OUT/node/trit-node$variant.js" & pids+=($!)
+  link "mt$variant" "${THREADS[@]}" -sENVIRONMENT=node "$OBJ/hooks$variant/test_hooks.o" -o "$OUT/node/trit-node$variant.js" & pids+=($!)
   wait_all
 done
 for m in trit-mt-relaxed trit-st-relaxed node/trit-node-relaxed; do node scripts/relaxed-simd.mjs rewrite "$OUT/$m.wasm"; done

@@ -103,8 +103,8 @@ async function info(args: ParsedArgs): Promise<void> {
   if (!r.complete) throw new Error('unreachable: inspectFile returns a complete header');
   console.log(`GGUF v${r.version}, alignment ${r.alignment}, header ${r.headerBytes} bytes`);
   console.log('\nmetadata:');
-  for (const [k, v] of Object.entries(r.metadata)) console.log(`  ${k} = ${describeValue(v)}`);
-  console.log(`\ntensors (${r.tensors.length}):`);
+  for (const [k, v] of Object.entries(r.metadata)) console.log(`  ${k} = ${r.omitted.includes(k) ? '(too large to show)' : describeValue(v)}`);
+  console.log(`\ntensors (${r.tensorCount}${r.tensors.length < r.tensorCount ? ', too many to list' : ''}):`);
   for (const t of r.tensors) console.log(`  ${t.name.padEnd(32)} ${t.typeName.padEnd(5)} {${t.shape.join(', ')}}  @${t.offset}  ${t.bytes} bytes`);
   if (r.plan) {
     const p = r.plan;
@@ -124,7 +124,7 @@ async function logits(args: ParsedArgs): Promise<void> {
   if (tokens.some((t) => !Number.isInteger(t) || t < 0)) usage('--tokens must be comma-separated token ids');
   const threads = Math.max(1, intOption(args, 'threads', 1));
   const engine = await createNodeEngine({ threads });
-  const model = await loadModelFile(engine, path, intOption(args, 'ctx', 0) || Math.min(4096, Math.max(tokens.length, 64)));
+  const { info: model } = await loadModelFile(engine, path, intOption(args, 'ctx', 0) || Math.min(4096, Math.max(tokens.length, 64)));
   const rows: number[][] = [];
   if (args.options.get('batch')) {
     const all = engine.eval(tokens, { allLogits: true });
@@ -136,8 +136,8 @@ async function logits(args: ParsedArgs): Promise<void> {
 }
 
 /** The GGUF header of a file, read by the engine's parser. */
-async function readMetadata(engine: WasmEngine, path: string, nCtx = 0) {
-  const r = await engine.inspectFile(readPrefix(path), statSync(path).size, { nCtx });
+async function readMetadata(engine: WasmEngine, path: string) {
+  const r = await engine.inspectFile(readPrefix(path), statSync(path).size);
   if (!r.complete) throw new Error('unreachable: inspectFile returns a complete header');
   if (r.planError) throw r.planError;
   return r.metadata;
@@ -204,8 +204,7 @@ async function generate(args: ParsedArgs): Promise<void> {
   const nCtx = intOption(args, 'ctx', 0);
 
   const engine = await createNodeEngine({ threads });
-  const metadata = await readMetadata(engine, path, nCtx);
-  const model = await loadModelFile(engine, path, nCtx);
+  const { info: model, metadata } = await loadModelFile(engine, path, nCtx);
   const { session, templateNotice } = createChat(engine, metadata);
   if (templateNotice) console.error(`note: ${templateNotice}`);
 

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const stampPath = join(root, 'cpp/build/stamp.json');
@@ -12,7 +12,11 @@ export const stampPath = join(root, 'cpp/build/stamp.json');
 /** Hash of everything that determines the build, read from the tree at `base` (the repo by default). */
 export function sourceHash(base = root) {
   const h = createHash('sha256');
-  const files = readdirSync(join(base, 'cpp/src')).sort().map((f) => `cpp/src/${f}`);
+  const files = readdirSync(join(base, 'cpp/src'), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(relative(join(base, 'cpp/src'), e.parentPath ?? e.path), e.name).split('\\').join('/'))
+    .sort()
+    .map((f) => `cpp/src/${f}`);
   files.push('scripts/build-wasm.sh', 'scripts/relaxed-simd.mjs');
   for (const f of files) {
     h.update(`${f}\0`);

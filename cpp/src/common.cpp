@@ -24,3 +24,13 @@ int trit_error_code() { return g_error_code; }
 const char* trit_error_message() { return g_error_message; }
 
 double trit_now_ms() { return emscripten_get_now(); }
+
+const char* trit_status_name_of(int code) {
+  switch (code) {
+#define TRIT_STATUS_CASE(id, value, name) \
+  case value: return name;
+    TRIT_STATUS_LIST(TRIT_STATUS_CASE)
+#undef TRIT_STATUS_CASE
+  }
+  return "internal";
+}

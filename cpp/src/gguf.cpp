@@ -1,5 +1,6 @@
 #include "gguf.h"
 #include "common.h"
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -43,7 +44,9 @@ struct Cursor {
   }
 };
 
-uint64_t scalar_size(uint32_t type) {
+}  // namespace
+
+uint64_t gguf_scalar_size(uint32_t type) {
   switch (type) {
     case GGUF_U8: case GGUF_I8: case GGUF_BOOL: return 1;
     case GGUF_U16: case GGUF_I16: return 2;
@@ -52,6 +55,10 @@ uint64_t scalar_size(uint32_t type) {
     default: return 0;
   }
 }
+
+namespace {
+
+uint64_t scalar_size(uint32_t type) { return gguf_scalar_size(type); }
 
 // Parse outcome inside the header: ok, ran out of bytes, or a recorded error.
 enum Step { STEP_OK, STEP_SHORT, STEP_ERROR };
@@ -160,14 +167,16 @@ const GgufKeyValue* GgufHeader::find(const char* key) const {
   return nullptr;
 }
 
+// Binary search in the index sorted by name (gguf_parse builds it): a file may list a million tensors, and the model
+// looks up a dozen per layer.
 const GgufTensorInfo* GgufHeader::tensor(const std::string& name) const {
-  for (const GgufTensorInfo& t : tensors)
-    if (t.name == name) return &t;
-  return nullptr;
+  auto it = std::lower_bound(by_name.begin(), by_name.end(), name,
+                             [&](uint32_t i, const std::string& n) { return tensors[i].name < n; });
+  return it != by_name.end() && tensors[*it].name == name ? &tensors[*it] : nullptr;
 }
 
 // Reads a numeric value of any type at pos as double / as uint (false for negative or non-integral).
-static double numeric_at(const uint8_t* p, uint32_t type) {
+double gguf_numeric_at(const uint8_t* p, uint32_t type) {
   switch (type) {
     case GGUF_U8: return p[0];
     case GGUF_I8: return (int8_t)p[0];
@@ -188,7 +197,7 @@ static bool uint_at(const uint8_t* p, uint32_t type, uint64_t* out) {
   if (type == GGUF_U64) { memcpy(out, p, 8); return true; }
   if (type == GGUF_I64) { int64_t v; memcpy(&v, p, 8); if (v < 0) return false; *out = (uint64_t)v; return true; }
   if (type == GGUF_F32 || type == GGUF_F64 || type == GGUF_BOOL || !scalar_size(type)) return false;
-  double d = numeric_at(p, type);
+  double d = gguf_numeric_at(p, type);
   if (d < 0) return false;
   *out = (uint64_t)d;
   return true;
@@ -212,7 +221,7 @@ bool GgufHeader::get_float(const char* key, double* out, bool* ok) const {
     trit_fail(TRIT_ERR_UNSUPPORTED_MODEL, "metadata '%s' should be a number", key);
     return true;
   }
-  *out = numeric_at(bytes + kv->value_pos, kv->type);
+  *out = gguf_numeric_at(bytes + kv->value_pos, kv->type);
   return true;
 }
 
@@ -254,6 +263,8 @@ int gguf_parse(const uint8_t* bytes, size_t len, uint64_t file_size, GgufHeader*
   *need_bytes = 0;
   out->kvs.clear();
   out->tensors.clear();
+  out->by_name.clear();
+  out->data_end = 0;
   out->bytes = bytes;
   out->bytes_len = len;
   bool whole_file = file_size != 0 && len >= file_size;
@@ -324,7 +335,6 @@ int gguf_parse(const uint8_t* bytes, size_t len, uint64_t file_size, GgufHeader*
     out->alignment = (uint32_t)a;
   }
 
-  seen.clear();
   for (uint64_t i = 0; i < n_tensors; i++) {
     size_t name_start;
     uint64_t name_len;
@@ -355,17 +365,25 @@ int gguf_parse(const uint8_t* bytes, size_t len, uint64_t file_size, GgufHeader*
     if (t.offset % out->alignment)
       return trit_fail(TRIT_ERR_BAD_HEADER, "tensor '%s' starts at offset %llu, not a multiple of the alignment %u",
                        t.name.c_str(), (unsigned long long)t.offset, out->alignment);
-    if (!seen.insert(t.name).second)
-      return trit_fail(TRIT_ERR_BAD_HEADER, "GGUF header: tensor '%s' appears twice", t.name.c_str());
     out->tensors.push_back(std::move(t));
   }
+  out->by_name.resize(out->tensors.size());
+  for (size_t i = 0; i < out->by_name.size(); i++) out->by_name[i] = (uint32_t)i;
+  std::sort(out->by_name.begin(), out->by_name.end(),
+            [&](uint32_t a, uint32_t b) { return out->tensors[a].name < out->tensors[b].name; });
+  for (size_t i = 1; i < out->by_name.size(); i++)
+    if (out->tensors[out->by_name[i]].name == out->tensors[out->by_name[i - 1]].name)
+      return trit_fail(TRIT_ERR_BAD_HEADER, "GGUF header: tensor '%s' appears twice",
+                       out->tensors[out->by_name[i]].name.c_str());
 
   uint64_t data_start = ((uint64_t)c.pos + out->alignment - 1) / out->alignment * out->alignment;
   out->header_bytes = data_start;
-  if (file_size) {
-    for (const GgufTensorInfo& t : out->tensors) {
-      uint64_t begin, end;
-      if (!add_u64(data_start, t.offset, &begin) || !add_u64(begin, t.n_bytes, &end) || end > file_size)
+  for (const GgufTensorInfo& t : out->tensors) {
+    uint64_t begin, end;
+    const bool fits = add_u64(data_start, t.offset, &begin) && add_u64(begin, t.n_bytes, &end);
+    if (fits && end > out->data_end) out->data_end = end;
+    if (file_size) {
+      if (!fits || end > file_size)
         return trit_fail(TRIT_ERR_OFFSET_OUT_OF_RANGE,
                          "tensor '%s' lies at bytes %llu..%llu, outside the %llu-byte file (truncated or corrupt)",
                          t.name.c_str(), (unsigned long long)begin, (unsigned long long)(begin + t.n_bytes),
@@ -375,116 +393,3 @@ int gguf_parse(const uint8_t* bytes, size_t len, uint64_t file_size, GgufHeader*
   return TRIT_OK;
 }
 
-// ---- JSON ----------------------------------------------------------------------------------------------------------
-
-void json_append_string(std::string* out, const char* s, size_t len) {
-  out->push_back('"');
-  for (size_t i = 0; i < len; i++) {
-    unsigned char ch = (unsigned char)s[i];
-    if (ch == '"' || ch == '\\') {
-      out->push_back('\\');
-      out->push_back((char)ch);
-    } else if (ch < 0x20) {
-      char buf[8];
-      snprintf(buf, sizeof buf, "\\u%04x", ch);
-      out->append(buf);
-    } else {
-      out->push_back((char)ch);
-    }
-  }
-  out->push_back('"');
-}
-
-static void json_number(std::string* out, double v, bool single) {
-  if (!std::isfinite(v)) {
-    out->append("null");
-    return;
-  }
-  char buf[40];
-  snprintf(buf, sizeof buf, single ? "%.9g" : "%.17g", v);
-  out->append(buf);
-}
-
-// 64-bit integers beyond 2^53 are written as {"bigint":"digits"} so JS can rebuild them exactly.
-static void json_u64(std::string* out, uint64_t v) {
-  char buf[48];
-  if (v <= (1ull << 53)) snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
-  else snprintf(buf, sizeof buf, "{\"bigint\":\"%llu\"}", (unsigned long long)v);
-  out->append(buf);
-}
-
-static void json_i64(std::string* out, int64_t v) {
-  char buf[48];
-  if (v <= (1ll << 53) && v >= -(1ll << 53)) snprintf(buf, sizeof buf, "%lld", (long long)v);
-  else snprintf(buf, sizeof buf, "{\"bigint\":\"%lld\"}", (long long)v);
-  out->append(buf);
-}
-
-// Values were validated by gguf_parse, so reads here stay inside the buffer.
-static size_t json_value(std::string* out, const uint8_t* p, uint32_t type) {
-  switch (type) {
-    case GGUF_BOOL: out->append(p[0] ? "true" : "false"); return 1;
-    case GGUF_F32: json_number(out, numeric_at(p, type), true); return 4;
-    case GGUF_F64: json_number(out, numeric_at(p, type), false); return 8;
-    case GGUF_U64: { uint64_t v; memcpy(&v, p, 8); json_u64(out, v); return 8; }
-    case GGUF_I64: { int64_t v; memcpy(&v, p, 8); json_i64(out, v); return 8; }
-    case GGUF_STRING: {
-      uint64_t len;
-      memcpy(&len, p, 8);
-      json_append_string(out, (const char*)p + 8, (size_t)len);
-      return 8 + (size_t)len;
-    }
-    case GGUF_ARRAY: {
-      uint32_t item_type;
-      uint64_t count;
-      memcpy(&item_type, p, 4);
-      memcpy(&count, p + 4, 8);
-      size_t pos = 12;
-      out->push_back('[');
-      for (uint64_t i = 0; i < count; i++) {
-        if (i) out->push_back(',');
-        pos += json_value(out, p + pos, item_type);
-      }
-      out->push_back(']');
-      return pos;
-    }
-    default: {
-      char buf[24];
-      snprintf(buf, sizeof buf, "%.17g", numeric_at(p, type));
-      out->append(buf);
-      return scalar_size(type);
-    }
-  }
-}
-
-void gguf_to_json(const GgufHeader& h, std::string* out) {
-  char buf[160];
-  snprintf(buf, sizeof buf, "{\"version\":%u,\"alignment\":%u,\"header_bytes\":%llu,\"metadata\":{", h.version, h.alignment,
-           (unsigned long long)h.header_bytes);
-  out->append(buf);
-  for (size_t i = 0; i < h.kvs.size(); i++) {
-    if (i) out->push_back(',');
-    json_append_string(out, h.kvs[i].key.data(), h.kvs[i].key.size());
-    out->push_back(':');
-    json_value(out, h.bytes + h.kvs[i].value_pos, h.kvs[i].type);
-  }
-  out->append("},\"tensors\":[");
-  for (size_t i = 0; i < h.tensors.size(); i++) {
-    const GgufTensorInfo& t = h.tensors[i];
-    if (i) out->push_back(',');
-    out->append("{\"name\":");
-    json_append_string(out, t.name.data(), t.name.size());
-    snprintf(buf, sizeof buf, ",\"type\":%u,\"type_name\":\"%s\",\"shape\":[", t.type, ggml_type_name(t.type));
-    out->append(buf);
-    for (uint32_t d = 0; d < t.n_dims; d++) {
-      if (d) out->push_back(',');
-      json_u64(out, t.ne[d]);
-    }
-    out->append("],\"offset\":");
-    json_u64(out, t.offset);
-    out->append(",\"bytes\":");
-    json_u64(out, t.n_bytes);
-    out->push_back('}');
-  }
-  out->append("]}");
-}

@@ -37,6 +37,8 @@ struct GgufHeader {
   uint64_t header_bytes = 0;  // where the data section starts (aligned)
   std::vector<GgufKeyValue> kvs;
   std::vector<GgufTensorInfo> tensors;
+  std::vector<uint32_t> by_name;  // indices into tensors, sorted by name (for tensor())
+  uint64_t data_end = 0;          // where the last tensor ends in the file
   const uint8_t* bytes = nullptr;  // the header bytes parsed (not owned)
   size_t bytes_len = 0;
 
@@ -58,7 +60,11 @@ bool ggml_tensor_bytes(uint32_t type, const uint64_t* ne, uint32_t n_dims, uint6
 // (*need_bytes says how many bytes to supply at least) or an error code (recorded with trit_fail).
 int gguf_parse(const uint8_t* bytes, size_t len, uint64_t file_size, GgufHeader* out, uint64_t* need_bytes);
 
-// Appends the header as JSON: {"version","alignment","header_bytes","metadata":{...},"tensors":[...]}.
-void gguf_to_json(const GgufHeader& header, std::string* out);
-// Appends one JSON-escaped string literal.
-void json_append_string(std::string* out, const char* s, size_t len);
+// Size of a scalar value type (0 for strings, arrays and unknown types); a scalar at p as a double.
+uint64_t gguf_scalar_size(uint32_t type);
+double gguf_numeric_at(const uint8_t* p, uint32_t type);
+
+// Appends the header as JSON: the HeaderSummary fields (results.h), then "metadata":{...}, "omitted":[keys],
+// "tensors":[...], without the closing brace. Bounded (see gguf_json.cpp): TRIT_OK, or an error when even the
+// bounded text would exceed `budget` bytes.
+int gguf_to_json(const GgufHeader& header, std::string* out, size_t budget);

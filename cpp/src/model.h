@@ -1,5 +1,6 @@
-// BitNet b1.58 model: hyperparameters and tensors read from GGUF, streamed loading into per-tensor allocations,
-// the KV cache, and the forward pass.
+// A loaded model: hyperparameters, tensors in their own allocations, KV cache and scratch. Planned and allocated by
+// model_plan.cpp, its weights prepared by weights.cpp, evaluated by eval.cpp through the architecture's forward pass
+// (models/), which is written in the steps of ops.h.
 #pragma once
 #include "gguf.h"
 #include "q8.h"
@@ -48,7 +49,18 @@ struct TensorDestination {
   Q8RowStream* convert = nullptr;  // converted row by row (the F16 embedding / lm_head)
 };
 
+struct Model;
+// One batch of at most kMaxBatch tokens at positions n_past..; writes logits for tokens [first_logit, n_tokens) to
+// out (one row of n_vocab each) and advances n_past. One per architecture (models/models.h).
+using ForwardBatch = void (*)(Model* m, const int32_t* tokens, int n_tokens, int first_logit, float* out);
+
 constexpr int kMaxBatch = 64;  // tokens per forward pass; longer prompts are evaluated in batches of this size
+// The context a load gets when it asks for none (the CLI without --ctx): enough for a long chat, far from what a
+// file may claim (a 2^23-token KV cache would be gigabytes).
+constexpr int kDefaultContextCap = 8192;
+// What one model may need in all: wasm32 memory stops at 4 GiB, and the JS glue, staging buffer and the heap's own
+// fragmentation need the rest.
+constexpr uint64_t kMemoryBudget = (3ull << 30) + (512ull << 20);
 
 struct Model {
   HParams hp;
@@ -64,6 +76,7 @@ struct Model {
   std::vector<void*> allocations;  // everything malloc'd for this model, freed together
   std::vector<TensorDestination> destinations;  // sorted by file offset
   int n_workers = 1;
+  ForwardBatch forward = nullptr;
 
   // Scratch for one batch (kMaxBatch tokens).
   float *x = nullptr, *h = nullptr, *q = nullptr, *k = nullptr, *v = nullptr, *att = nullptr, *proj = nullptr;
@@ -82,11 +95,15 @@ struct Model {
   ~Model();
 };
 
-// Reads hyperparameters and checks every tensor the forward pass needs; fills the plan. No allocation of weights.
+// Reads hyperparameters and checks every tensor the forward pass needs (and that the tokenizer's ids fit the
+// embedding); fills the plan. Allocates nothing. n_ctx_requested 0: the model's trained length, at most
+// kDefaultContextCap and shrunk to what fits in kMemoryBudget; an explicit context whose plan does not fit is refused
+// here, before anything is allocated.
 int model_plan(const GgufHeader& header, int n_ctx_requested, int n_workers, Model* model);
 // Allocates all tensors, KV cache and scratch (after model_plan); out-of-memory is a clean error.
 int model_allocate(const GgufHeader& header, Model* model);
-// After all bytes arrived: reads the I2_S scales.
+// After all bytes arrived: reads each I2_S matrix's scale and rearranges every matrix in place, on the thread pool,
+// into the layout this build's kernel reads (i2s.h); checks the embedding arrived whole.
 int model_finish_load(Model* model);
 // Evaluates tokens at positions n_past..; logits for the last token or for every token (logits_rows of n_vocab).
 int model_eval(Model* model, const int32_t* tokens, int n_tokens, bool all_logits);

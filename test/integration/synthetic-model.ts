@@ -3,7 +3,7 @@
  * vocabulary and the official file's metadata, so the tokenizer, chat template and engine run exactly as on
  * BitNet-b1.58-2B-4T, only on tiny dimensions (embd 256, 2 layers): fast, and the output is gibberish.
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSyntheticModel, type BitnetDims } from '../../scripts/make-fixture';
@@ -28,19 +28,7 @@ export async function writeTempModel(seed = 7): Promise<TempModel> {
 
 /** Loads `path` into `engine` at context `nCtx` and returns its GGUF metadata (for the tokenizer and template). */
 export async function loadWithMetadata(engine: WasmEngine, path: string, nCtx: number): Promise<GGUFMetadata> {
-  const readPrefix = async (bytes: number) => {
-    const fd = openSync(path, 'r');
-    try {
-      const buf = new Uint8Array(bytes);
-      return buf.subarray(0, readSync(fd, buf, 0, bytes, 0));
-    } finally {
-      closeSync(fd);
-    }
-  };
-  const inspection = await engine.inspectFile(readPrefix, statSync(path).size, { nCtx });
-  if (!inspection.complete) throw new Error('inspectFile returned an incomplete header');
-  await loadModelFile(engine, path, nCtx);
-  return inspection.metadata;
+  return (await loadModelFile(engine, path, nCtx)).metadata;
 }
 
 export { createNodeEngine };

@@ -2126,6 +2126,34 @@ var ___wasm_call_ctors = Module["___wasm_call_ctors"] = function() {
  return (___wasm_call_ctors = Module["___wasm_call_ctors"] = Module["asm"]["__wasm_call_ctors"]).apply(null, arguments);
 };
 
+var _trit_kernel_attention = Module["_trit_kernel_attention"] = function() {
+ return (_trit_kernel_attention = Module["_trit_kernel_attention"] = Module["asm"]["trit_kernel_attention"]).apply(null, arguments);
+};
+
+var _malloc = Module["_malloc"] = function() {
+ return (_malloc = Module["_malloc"] = Module["asm"]["malloc"]).apply(null, arguments);
+};
+
+var _free = Module["_free"] = function() {
+ return (_free = Module["_free"] = Module["asm"]["free"]).apply(null, arguments);
+};
+
+var _trit_round_f16 = Module["_trit_round_f16"] = function() {
+ return (_trit_round_f16 = Module["_trit_round_f16"] = Module["asm"]["trit_round_f16"]).apply(null, arguments);
+};
+
+var _trit_quantize_row = Module["_trit_quantize_row"] = function() {
+ return (_trit_quantize_row = Module["_trit_quantize_row"] = Module["asm"]["trit_quantize_row"]).apply(null, arguments);
+};
+
+var _trit_kernel_i2s = Module["_trit_kernel_i2s"] = function() {
+ return (_trit_kernel_i2s = Module["_trit_kernel_i2s"] = Module["asm"]["trit_kernel_i2s"]).apply(null, arguments);
+};
+
+var _trit_kernel_q8 = Module["_trit_kernel_q8"] = function() {
+ return (_trit_kernel_q8 = Module["_trit_kernel_q8"] = Module["asm"]["trit_kernel_q8"]).apply(null, arguments);
+};
+
 var _trit_init = Module["_trit_init"] = function() {
  return (_trit_init = Module["_trit_init"] = Module["asm"]["trit_init"]).apply(null, arguments);
 };
@@ -2150,6 +2178,10 @@ var _trit_last_error_message = Module["_trit_last_error_message"] = function() {
  return (_trit_last_error_message = Module["_trit_last_error_message"] = Module["asm"]["trit_last_error_message"]).apply(null, arguments);
 };
 
+var _trit_status_name = Module["_trit_status_name"] = function() {
+ return (_trit_status_name = Module["_trit_status_name"] = Module["asm"]["trit_status_name"]).apply(null, arguments);
+};
+
 var _trit_heap_bytes = Module["_trit_heap_bytes"] = function() {
  return (_trit_heap_bytes = Module["_trit_heap_bytes"] = Module["asm"]["trit_heap_bytes"]).apply(null, arguments);
 };
@@ -2166,20 +2198,12 @@ var _trit_unload = Module["_trit_unload"] = function() {
  return (_trit_unload = Module["_trit_unload"] = Module["asm"]["trit_unload"]).apply(null, arguments);
 };
 
-var _free = Module["_free"] = function() {
- return (_free = Module["_free"] = Module["asm"]["free"]).apply(null, arguments);
-};
-
 var _trit_load_begin = Module["_trit_load_begin"] = function() {
  return (_trit_load_begin = Module["_trit_load_begin"] = Module["asm"]["trit_load_begin"]).apply(null, arguments);
 };
 
 var _trit_load_chunk = Module["_trit_load_chunk"] = function() {
  return (_trit_load_chunk = Module["_trit_load_chunk"] = Module["asm"]["trit_load_chunk"]).apply(null, arguments);
-};
-
-var _trit_load_plan = Module["_trit_load_plan"] = function() {
- return (_trit_load_plan = Module["_trit_load_plan"] = Module["asm"]["trit_load_plan"]).apply(null, arguments);
 };
 
 var _trit_load_end = Module["_trit_load_end"] = function() {
@@ -2214,12 +2238,12 @@ var _trit_clear = Module["_trit_clear"] = function() {
  return (_trit_clear = Module["_trit_clear"] = Module["asm"]["trit_clear"]).apply(null, arguments);
 };
 
-var _trit_selftest_begin = Module["_trit_selftest_begin"] = function() {
- return (_trit_selftest_begin = Module["_trit_selftest_begin"] = Module["asm"]["trit_selftest_begin"]).apply(null, arguments);
+var _trit_bandwidth = Module["_trit_bandwidth"] = function() {
+ return (_trit_bandwidth = Module["_trit_bandwidth"] = Module["asm"]["trit_bandwidth"]).apply(null, arguments);
 };
 
-var _malloc = Module["_malloc"] = function() {
- return (_malloc = Module["_malloc"] = Module["asm"]["malloc"]).apply(null, arguments);
+var _trit_selftest_begin = Module["_trit_selftest_begin"] = function() {
+ return (_trit_selftest_begin = Module["_trit_selftest_begin"] = Module["asm"]["trit_selftest_begin"]).apply(null, arguments);
 };
 
 var _trit_selftest_step = Module["_trit_selftest_step"] = function() {
@@ -2232,30 +2256,6 @@ var _pthread_self = Module["_pthread_self"] = function() {
 
 var _trit_selftest_end = Module["_trit_selftest_end"] = function() {
  return (_trit_selftest_end = Module["_trit_selftest_end"] = Module["asm"]["trit_selftest_end"]).apply(null, arguments);
-};
-
-var _trit_kernel_attention = Module["_trit_kernel_attention"] = function() {
- return (_trit_kernel_attention = Module["_trit_kernel_attention"] = Module["asm"]["trit_kernel_attention"]).apply(null, arguments);
-};
-
-var _trit_round_f16 = Module["_trit_round_f16"] = function() {
- return (_trit_round_f16 = Module["_trit_round_f16"] = Module["asm"]["trit_round_f16"]).apply(null, arguments);
-};
-
-var _trit_quantize_row = Module["_trit_quantize_row"] = function() {
- return (_trit_quantize_row = Module["_trit_quantize_row"] = Module["asm"]["trit_quantize_row"]).apply(null, arguments);
-};
-
-var _trit_kernel_i2s = Module["_trit_kernel_i2s"] = function() {
- return (_trit_kernel_i2s = Module["_trit_kernel_i2s"] = Module["asm"]["trit_kernel_i2s"]).apply(null, arguments);
-};
-
-var _trit_kernel_q8 = Module["_trit_kernel_q8"] = function() {
- return (_trit_kernel_q8 = Module["_trit_kernel_q8"] = Module["asm"]["trit_kernel_q8"]).apply(null, arguments);
-};
-
-var _trit_bandwidth = Module["_trit_bandwidth"] = function() {
- return (_trit_bandwidth = Module["_trit_bandwidth"] = Module["asm"]["trit_bandwidth"]).apply(null, arguments);
 };
 
 var _emscripten_tls_init = Module["_emscripten_tls_init"] = function() {
@@ -2334,7 +2334,7 @@ var dynCall_jiji = Module["dynCall_jiji"] = function() {
  return (dynCall_jiji = Module["dynCall_jiji"] = Module["asm"]["dynCall_jiji"]).apply(null, arguments);
 };
 
-var __emscripten_allow_main_runtime_queued_calls = Module["__emscripten_allow_main_runtime_queued_calls"] = 11512;
+var __emscripten_allow_main_runtime_queued_calls = Module["__emscripten_allow_main_runtime_queued_calls"] = 12992;
 
 Module["UTF8ToString"] = UTF8ToString;
 

@@ -44,7 +44,8 @@ export function engineLanguageModel(engine: WasmEngine, opts: EngineModelOptions
 
 /**
  * Builds the chat for the model loaded in `engine`, whose GGUF metadata is `metadata` (from engine.inspect).
- * Throws TritError ('tokenizer_unsupported', 'tokenizer_invalid', 'template_unsupported') for files Trit cannot chat with.
+ * Throws TritError ('tokenizer_unsupported', 'tokenizer_invalid', 'template_unsupported') for files Trit cannot chat with,
+ * among them a tokenizer with more tokens than the loaded model has embedding rows.
  */
 export function createChat(
   engine: WasmEngine,
@@ -52,6 +53,13 @@ export function createChat(
   opts: EngineModelOptions & { session?: ChatSessionOptions } = {},
 ): LoadedChat {
   const tokenizer = Tokenizer.fromGGUFMetadata(metadata);
+  // The engine refuses such files at load (cpp/src/model_plan.cpp); a tokenizer built from other metadata than the
+  // loaded model's must not get that far either: its first out-of-range id would fail a message, not the load.
+  const nVocab = engine.info?.nVocab;
+  if (nVocab !== undefined && tokenizer.vocabSize > nVocab) {
+    throw new TritError('tokenizer_invalid', `The tokenizer has ${tokenizer.vocabSize} tokens but the model's embedding only ${nVocab} rows.`,
+      'The model file is inconsistent. Delete it and download it again.');
+  }
   const template = ChatTemplate.forModel(metadata, tokenizer);
   const session = new ChatSession(engineLanguageModel(engine, opts), tokenizer, template, opts.session);
   return { tokenizer, template, session, templateNotice: template.notice };

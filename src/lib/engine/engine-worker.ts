@@ -4,7 +4,8 @@
  */
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from './comlink-errors';
-import { WasmEngine, type GgufInspection, type TritModuleFactory } from './wasm-engine';
+import { WasmEngine, type TritModuleFactory } from './wasm-engine';
+import { yieldToEventLoop } from './yield';
 import { hasRelaxedSimd } from './simd-support';
 import { TritError } from '../errors';
 import type { ChatSession } from '../chat';
@@ -34,21 +35,10 @@ import type {
   ThreadProbe,
   TokenDelta,
 } from './protocol';
+import { MAX_ENGINE_THREADS } from './protocol';
 
-const MAX_THREADS = 8;
 /** Weights the thread probe runs over per thread count: 1 MiB per step, like one of 2B-4T's matrices. */
 const PROBE_BYTES = 16 << 20;
-
-/** Lets queued messages (a cancel) run between engine calls; a MessageChannel, unlike setTimeout, is not clamped. */
-const yieldChannel = new MessageChannel();
-const yieldQueue: Array<() => void> = [];
-yieldChannel.port1.onmessage = () => yieldQueue.shift()?.();
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => {
-    yieldQueue.push(resolve);
-    yieldChannel.port2.postMessage(0);
-  });
-}
 
 /** The threaded build starts in well under a second; past this it is not coming (see start()). */
 const THREADED_START_MS = 10_000;
@@ -67,7 +57,7 @@ interface LoadedModel {
 }
 
 function deviceCores(): number {
-  return Math.max(1, Math.min(MAX_THREADS, (globalThis.navigator?.hardwareConcurrency as number | undefined) || 1));
+  return Math.max(1, Math.min(MAX_ENGINE_THREADS, (globalThis.navigator?.hardwareConcurrency as number | undefined) || 1));
 }
 
 /** The Emscripten factory of one of the four browser builds; each is its own chunk, fetched only when chosen. */
@@ -167,61 +157,19 @@ export class EngineWorker implements EngineWorkerApi {
       this.releaseModel();
       const bytes = await openModelSource(source);
       try {
-        // The engine's GGUF reader parses the header first: it gives the tokenizer and chat template their
-        // metadata, and the file's size when the server did not say (static hosts often gzip unknown types).
-        let head: Uint8Array | undefined;
-        let inspection: GgufInspection | undefined;
-        let total = 0;
-        let nCtx: number | undefined;
-        let loaded = 0;
-        let lastReport = 0;
-        const feed = (chunk: Uint8Array) => {
-          // Past the last tensor there is at most alignment padding, which carries nothing.
-          const piece = chunk.subarray(0, Math.max(0, Math.min(chunk.byteLength, total - loaded)));
-          if (piece.byteLength) engine.loadChunk(piece);
-          loaded += piece.byteLength;
-          const now = performance.now();
-          if (onProgress && (now - lastReport > 100 || loaded === total)) {
-            lastReport = now;
-            onProgress({ loadedBytes: loaded, totalBytes: total });
-          }
-        };
-        for await (const chunk of bytes.chunks()) {
-          if (signal.aborted) throw new TritError('cancelled', 'Loading the model was stopped.', 'Load it again when you are ready.');
-          if (inspection?.complete) {
-            feed(chunk);
-          } else {
-            head = head ? concat(head, chunk) : chunk.slice();
-            inspection = engine.inspect(head, { fileSize: bytes.size });
-            if (inspection.complete) {
-              // A context longer than the model was trained for is clamped to its maximum, not refused: the
-              // setting is the person's upper bound, and models differ (the demo model has 256, 2B-4T 4096).
-              const trained = Number(inspection.metadata[`${String(inspection.metadata['general.architecture'])}.context_length`]) || 0;
-              nCtx = opts.nCtx && trained ? Math.min(opts.nCtx, trained) : opts.nCtx;
-              if (nCtx !== undefined) inspection = engine.inspect(head, { fileSize: bytes.size, nCtx });
-              if (!inspection.complete) throw new TritError('internal', 'The model header could not be read twice.', 'Reload the page.');
-              if (inspection.planError) throw inspection.planError;
-              total = bytes.size ?? inspection.headerBytes + Math.max(0, ...inspection.tensors.map((t) => t.offset + t.bytes));
-              engine.loadBegin(total, { nCtx });
-              feed(head);
-              head = undefined;
-            }
-          }
-          await yieldToEventLoop();
-        }
-        if (!inspection?.complete) throw new TritError('truncated', 'The model file ended inside its header.', 'Download or import the model again.');
-        const loadedInfo = engine.loadEnd();
-        const meta = inspection.metadata;
+        const loaded = await engine.loadModel({ chunks: bytes.chunks(), size: bytes.size }, { nCtx: opts.nCtx, signal, onProgress });
+        const meta = loaded.metadata;
         const { session, templateNotice } = createChat(engine, meta, { beforeEval: yieldToEventLoop });
+        const { architecture, parameters, nCtx, nCtxTrain, nVocab } = loaded.info;
         const info: ModelInfo = {
           name: String(meta['general.name'] ?? bytes.name),
-          architecture: loadedInfo.architecture,
-          parameters: loadedInfo.parameters,
-          fileBytes: total,
-          nCtx: loadedInfo.nCtx,
-          nCtxTrain: loadedInfo.nCtxTrain,
-          nVocab: loadedInfo.nVocab,
-          memoryBytes: loadedInfo.plan.total,
+          architecture,
+          parameters,
+          fileBytes: loaded.fileBytes,
+          nCtx,
+          nCtxTrain,
+          nVocab,
+          memoryBytes: loaded.info.plan.total,
           loadMs: performance.now() - started,
           templateNotice,
         };
@@ -303,13 +251,6 @@ export class EngineWorker implements EngineWorkerApi {
       this.running = undefined;
     }
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.byteLength + b.byteLength);
-  out.set(a, 0);
-  out.set(b, a.byteLength);
-  return out;
 }
 
 export function startEngineWorker(): void {

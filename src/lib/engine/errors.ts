@@ -32,28 +32,13 @@ const HINTS: Record<EngineCode, string> = {
   internal: DEFAULT_HINT,
 };
 
-/** The C engine's status codes (cpp/src/common.h) in order: -1 is truncated, -2 bad_magic, ... */
-const NATIVE_CODES: EngineErrorCode[] = [
-  'truncated',
-  'bad_magic',
-  'bad_version',
-  'bad_header',
-  'unknown_tensor_type',
-  'offset_out_of_range',
-  'missing_tensor',
-  'bad_tensor_shape',
-  'unsupported_architecture',
-  'unsupported_tensor_type',
-  'unsupported_model',
-  'out_of_memory',
-  'context_overflow',
-  'no_model',
-  'bad_state',
-  'bad_argument',
-];
+/** Every code the engine may raise: the C side's status names (cpp/src/status.h) and the two any layer may use. */
+export const ENGINE_ERROR_CODES = Object.keys(HINTS) as EngineCode[];
 
-export function engineErrorCodeOf(nativeStatus: number): EngineErrorCode {
-  return NATIVE_CODES[-nativeStatus - 1] ?? 'internal';
+/** A status name from trit_status_name (cpp/src/status.h) as an error code; 'internal' for a name TypeScript does
+ * not know, so a newer engine can never raise a code outside the app's union. */
+export function engineErrorCodeOf(statusName: string): EngineCode {
+  return Object.hasOwn(HINTS, statusName) ? (statusName as EngineCode) : 'internal';
 }
 
 export class EngineError extends TritError {
@@ -64,8 +49,9 @@ export class EngineError extends TritError {
     this.name = 'EngineError';
   }
 
-  static fromNative(status: number, message: string): EngineError {
-    return new EngineError(engineErrorCodeOf(status), message || `engine error ${status}`);
+  /** From the C side's status name (trit_status_name) and message. */
+  static fromNative(statusName: string, message: string): EngineError {
+    return new EngineError(engineErrorCodeOf(statusName), message || `engine error ${statusName}`);
   }
 
   toJSON(): { name: string; code: EngineCode; message: string; hint: string } {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { EngineError } from './errors';
 import type { SimdLevel } from './protocol';
 import { hasRelaxedSimd } from './simd-support';
-import { WasmEngine, type EngineModelInfo, type TritModuleFactory } from './wasm-engine';
+import { WasmEngine, type LoadedModel, type LoadModelOptions, type TritModuleFactory } from './wasm-engine';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const buildPath = (simd: SimdLevel) =>
@@ -39,9 +39,10 @@ export async function createNodeEngine(opts: { threads?: number; simd?: SimdLeve
   return WasmEngine.create(factory, { threads: opts.threads ?? 1, moduleArgs: { wasmBinary } });
 }
 
-/** Streams a model file into the engine in 32 MiB chunks (never the whole file in memory at once). */
-export async function loadModelFile(engine: WasmEngine, path: string, nCtx = 0): Promise<EngineModelInfo> {
-  const total = statSync(path).size;
+/** Streams a model file into the engine through WasmEngine.loadModel, in 32 MiB chunks (never the whole file in
+ * memory at once). nCtx 0: the engine's default context. */
+export async function loadModelFile(engine: WasmEngine, path: string, nCtx = 0, opts: Omit<LoadModelOptions, 'nCtx'> = {}): Promise<LoadedModel> {
+  const size = statSync(path).size;
   const stream = createReadStream(path, { highWaterMark: 32 << 20 });
   async function* chunks() {
     for await (const chunk of stream) {
@@ -49,5 +50,9 @@ export async function loadModelFile(engine: WasmEngine, path: string, nCtx = 0):
       yield new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     }
   }
-  return engine.load(chunks(), total, { nCtx });
+  try {
+    return await engine.loadModel({ chunks: chunks(), size }, { ...opts, nCtx: nCtx || undefined });
+  } finally {
+    stream.destroy();
+  }
 }

@@ -1,4 +1,5 @@
 import type { ChatMessage, ChatStats, SamplingSettings, TokenDelta } from '../chat/types';
+import type { EngineModelInfo, SelfTestReport } from './native-results.generated';
 import type { ThreadProbe } from './thread-probe';
 
 export type { ThreadProbe } from './thread-probe';
@@ -31,8 +32,11 @@ export interface EngineStatus {
   singleThreadReason?: string;
 }
 
+/** The most threads the engine uses, whatever the device has (the settings' upper bound too). */
+export const MAX_ENGINE_THREADS = 8;
+
 export interface EngineInitOptions {
-  /** Threads to use; defaults to the device's cores (at most 8). */
+  /** Threads to use; defaults to the device's cores (at most MAX_ENGINE_THREADS). */
   threads?: number;
 }
 
@@ -47,13 +51,10 @@ export interface SelfTestProgress {
   total: number;
 }
 
-export interface SelfTestResult {
-  /** The SIMD kernel agreed with the scalar reference on every output. */
-  ok: boolean;
-  /** Distinct threads that really did part of the work. */
-  threadsUsed: number;
+/** The engine's report (ok: the SIMD kernel agreed with the scalar reference on every output; threadsUsed: distinct
+ * threads that really did part of the work; fields in cpp/src/results.h) and the time it took in all. */
+export interface SelfTestResult extends SelfTestReport {
   ms: number;
-  bytes: number;
 }
 
 /** Where the worker reads a model from: a stored model (IndexedDB shards, read by the worker itself) or a URL
@@ -70,15 +71,10 @@ export interface LoadProgress {
   totalBytes: number;
 }
 
-/** What the UI shows about the loaded model. */
-export interface ModelInfo {
+/** What the UI shows about the loaded model: the engine's figures (cpp/src/results.h) and the worker's. */
+export interface ModelInfo extends Pick<EngineModelInfo, 'architecture' | 'parameters' | 'nCtx' | 'nCtxTrain' | 'nVocab'> {
   name: string;
-  architecture: string;
-  parameters: number;
   fileBytes: number;
-  nCtx: number;
-  nCtxTrain: number;
-  nVocab: number;
   /** Bytes of memory the engine holds for this model (weights + KV cache + scratch). */
   memoryBytes: number;
   /** Time from the load request to ready. */

@@ -1,0 +1,20 @@
+// The building blocks a forward pass (models/*.cpp) is written in: per-token math (ops.cpp) and the steps that run
+// on the thread pool (parallel.cpp). A new architecture composes these in its own file.
+#pragma once
+#include "model.h"
+#include <initializer_list>
+#include <utility>
+
+// ggml's rms_norm: squares in f32 summed in double, mean as f32, then (x * scale) * weight.
+void rms_norm(const float* x, const float* weight, int n, float eps, float* out);
+// NEOX RoPE as ggml computes it (rotating element i with element i + head_dim/2 of each head).
+void rope(float* vec, int n_heads, int head_dim, int pos, float base);
+// n_tokens rows of n activations -> the int8 rows, scales, sums and tables the I2_S kernels read (Model::act_*).
+void quantize_rows(Model* m, const float* x, int n_tokens, int n);
+
+// y = W x for up to three matrices sharing the input quantize_rows prepared, on the pool.
+void matmul(Model* m, int n_tokens, std::initializer_list<std::pair<const I2sMatrix*, float*>> outputs);
+// Attention output (Model::att) for the batch's tokens [first, n_tokens), their keys and values already cached.
+void attention(Model* m, const Layer* layer, int first, int n_tokens, int n_past);
+// One row of logits from a normalized final hidden state, through the Q8 lm_head on the pool.
+void lm_head(Model* m, const float* normed, float* logits);
