@@ -11,6 +11,18 @@ import { chatCompletions, noModel, textCompletions, type CompletionContext } fro
 import { guarded, modelsApi } from './models';
 import type { Trit, TritOptions } from './types';
 
+/**
+ * Starts the engine in its own worker and opens the model store. Resolves when the engine is ready (about a second);
+ * rejects with a TritError ('timeout') if it does not start within a minute.
+ *
+ * @example
+ * const trit = await createTrit({ onProgress: (p) => console.log(p) });
+ * const model = await trit.models.download('https://example.org/model.gguf', { sha256 });
+ * await trit.load(model.id);
+ * for await (const chunk of await trit.chat.completions.create({ messages, stream: true })) {
+ *   out.textContent += chunk.choices[0].delta.content ?? '';
+ * }
+ */
 export async function createTrit(options: TritOptions = {}): Promise<Trit> {
   const client = createEngineClient();
   const { api } = client;

@@ -16,6 +16,11 @@ export type IsolationOutcome =
   /** Not possible here (no service workers, e.g. a private window, or the reload did not help): one thread. */
   | 'unavailable';
 
+/**
+ * Makes the page cross-origin isolated through the service worker at `serviceWorkerUrl` (a copy of trit-web's
+ * isolation-sw.js), reloading it once when the worker first takes control. Call it before createTrit; when it says
+ * 'reloading', stop: the page is about to start again.
+ */
 export async function isolatePage(serviceWorkerUrl: string): Promise<IsolationOutcome> {
   if (globalThis.crossOriginIsolated) {
     sessionStorage.removeItem(RELOADED);

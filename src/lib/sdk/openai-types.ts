@@ -34,11 +34,13 @@ export interface SamplingParams {
   repeat_penalty?: number;
 }
 
+/** A chat completion request: the conversation so far, ending with the user's message. */
 export interface ChatCompletionCreateParams extends SamplingParams {
   messages: ChatMessageParam[];
   stream?: boolean;
 }
 
+/** A text completion request: text for the model to carry on (the mode of base models). */
 export interface CompletionCreateParams extends SamplingParams {
   /** The text the model continues (base models have no chat format). */
   prompt: string;
