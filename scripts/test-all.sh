@@ -62,7 +62,10 @@ firefox=$?
 echo "== WebKit browser tests"
 npx vitest run -c e2e/webkit/vitest.config.ts --reporter=default --reporter=json --outputFile.json=test-results/e2e-webkit.json
 webkit=$?
+echo "== library browser tests (trit-web built as a package, and its example page)"
+npx playwright test -c e2e/library/playwright.library.config.ts
+library=$?
 set -e
 
-node scripts/test-summary.mjs test-results/unit.json test-results/e2e.json test-results/e2e-store.json test-results/e2e-firefox.json test-results/e2e-webkit.json
-[ "$unit" = 0 ] && [ "$e2e" = 0 ] && [ "$store" = 0 ] && [ "$firefox" = 0 ] && [ "$webkit" = 0 ]
+node scripts/test-summary.mjs test-results/unit.json test-results/e2e.json test-results/e2e-store.json test-results/e2e-firefox.json test-results/e2e-webkit.json test-results/e2e-library.json
+[ "$unit" = 0 ] && [ "$e2e" = 0 ] && [ "$store" = 0 ] && [ "$firefox" = 0 ] && [ "$webkit" = 0 ] && [ "$library" = 0 ]
