@@ -3,7 +3,11 @@
  * disabled Send button on the dark theme (issue 14, items 14-16).
  */
 import { expect, test, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { sendAndWaitForReply, showConversations, waitForModelReady } from './helpers';
+
+const SCREENSHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
 
 /** The browser's install offer, as Chromium fires it (the app keeps it and shows its own button). */
 async function offerInstall(page: Page) {
@@ -51,6 +55,13 @@ for (const width of [320, 360]) {
     await offerInstall(page);
     await expectFits(page, 'offline, install offered');
     await expect(page.getByTestId('open-settings')).toBeInViewport({ ratio: 1 });
+    // With a message refused as too long under it too, kept for a person to look at.
+    await page.getByTestId('composer').fill('Tell me a story. '.repeat(120));
+    await page.getByTestId('composer').press('Enter');
+    await expect(page.getByTestId('too-long')).toBeVisible();
+    await expectFits(page, 'too long');
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: `${SCREENSHOTS}/narrow-${width}-offline-install-too-long.png` });
     // The model manager has a button of its own on phones, not only the model's name.
     await page.getByRole('button', { name: 'Models', exact: true }).click();
     await expect(page.getByTestId('models-dialog')).toBeVisible();

@@ -1,5 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { sendAndWaitForReply, waitForModelReady } from './helpers';
 
 const SIZES = [
@@ -11,8 +13,12 @@ const SIZES = [
 // A question the demo model was trained on, so the screenshots show a real reply.
 const CHAT_PROMPT = 'What can you do?';
 
+/** Screenshots are kept under test-results/screenshots (outside Playwright's per-run folder) for a person to look at. */
+const SCREENSHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
+
 async function screenshot(page: Page, testInfo: TestInfo, name: string) {
-  const path = testInfo.outputPath(`${name}.png`);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = `${SCREENSHOTS}/${name}.png`;
   await page.screenshot({ path, fullPage: false });
   await testInfo.attach(name, { path, contentType: 'image/png' });
 }
@@ -59,6 +65,8 @@ for (const size of SIZES) {
       await expectNoSeriousViolations(page, 'start');
 
       await sendAndWaitForReply(page, CHAT_PROMPT);
+      // The numbers of the reply, opened, so the screenshot shows them too.
+      await page.getByTestId('stats').getByText('About the last reply').click();
       await expectNoHorizontalScroll(page);
       await expectTouchTargets(page);
       await screenshot(page, testInfo, `${size.name}-${scheme}-chat`);

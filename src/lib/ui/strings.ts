@@ -158,7 +158,6 @@ export const en = {
   contextInUse: 'Context',
   // The first minutes (issue 14): plain words first, the technical detail one tap away
   details: 'Details',
-  menuChats: 'Chats',
   demoNote: 'You are trying the small demo model. It knows a few practised questions, such as "What can you do?" or "What is 7 plus 5?", and gets most other things wrong.',
   demoNoteAction: 'Get the real model',
   stoppedBeforeStart: 'Stopped before the reply began.',
