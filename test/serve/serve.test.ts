@@ -20,6 +20,8 @@ interface Health {
 }
 
 const health = async (): Promise<Health> => (await fetch(server.baseURL.replace('/v1', '/health'))).json() as Promise<Health>;
+/** The server serves one model whatever is asked; OpenAI's client requires a name. */
+const model = 'small.gguf';
 const ask = (content: string) => [{ role: 'user' as const, content }];
 
 beforeAll(async () => {
@@ -59,7 +61,7 @@ describe('npm run cli -- serve', () => {
   });
 
   it('gives a non-streamed chat completion and a text completion for base models', async () => {
-    const chat = await client.chat.completions.create({ messages: ask('Hello'), max_tokens: 5, seed: 7 });
+    const chat = await client.chat.completions.create({ model, messages: ask('Hello'), max_tokens: 5, seed: 7 });
     expect(chat.choices[0].message.role).toBe('assistant');
     expect(chat.choices[0].message.content!.length).toBeGreaterThan(0);
     expect(chat.usage!.prompt_tokens).toBeGreaterThan(0);
@@ -69,7 +71,7 @@ describe('npm run cli -- serve', () => {
     expect(text.choices[0].finish_reason).toBe('length');
     expect(text.usage?.completion_tokens).toBe(6);
     const streamed = [];
-    for await (const c of await client.completions.create({ prompt: 'Once upon a time', max_tokens: 6, temperature: 0, stream: true })) {
+    for await (const c of await client.completions.create({ model, prompt: 'Once upon a time', max_tokens: 6, temperature: 0, stream: true })) {
       streamed.push(c.choices[0].text);
     }
     expect(streamed.join('')).toBe(text.choices[0].text);
@@ -80,7 +82,7 @@ describe('npm run cli -- serve', () => {
     const controller = new AbortController();
     // 2000 tokens take this model several seconds here: the abort comes long before the end.
     const stream = await client.chat.completions.create(
-      { messages: ask('Go on forever.'), max_tokens: 2000, temperature: 1, stream: true },
+      { model, messages: ask('Go on forever.'), max_tokens: 2000, temperature: 1, stream: true },
       { signal: controller.signal },
     );
     let pieces = 0;
@@ -95,16 +97,16 @@ describe('npm run cli -- serve', () => {
     const after = await health();
     expect(after.generating).toBe(false);
     expect(after.completed).toBe(before.completed);
-    const next = await client.chat.completions.create({ messages: ask('Still there?'), max_tokens: 3 });
+    const next = await client.chat.completions.create({ model, messages: ask('Still there?'), max_tokens: 3 });
     expect(next.choices[0].finish_reason).toBe('length');
   });
 
   it('answers a malformed request with 400 and says what is wrong', async () => {
-    const noMessages = client.chat.completions.create({ messages: [], max_tokens: 3 });
+    const noMessages = client.chat.completions.create({ model, messages: [], max_tokens: 3 });
     await expect(noMessages).rejects.toMatchObject({ status: 400, code: 'bad_request' });
     await expect(noMessages).rejects.toThrow(/messages/);
-    await expect(client.chat.completions.create({ messages: ask('hi'), temperature: -1 })).rejects.toMatchObject({ status: 400 });
-    await expect(client.chat.completions.create({ messages: ask('hi'), max_tokens: 100_000 })).rejects.toThrow(/max_tokens/);
+    await expect(client.chat.completions.create({ model, messages: ask('hi'), temperature: -1 })).rejects.toMatchObject({ status: 400 });
+    await expect(client.chat.completions.create({ model, messages: ask('hi'), max_tokens: 100_000 })).rejects.toThrow(/max_tokens/);
     const notJson = await fetch(`${server.baseURL}/chat/completions`, { method: 'POST', body: '{"messages": [', headers: { 'Content-Type': 'application/json' } });
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as { error: { message: string } }).error.message).toMatch(/not valid JSON/);
@@ -112,16 +114,16 @@ describe('npm run cli -- serve', () => {
 
   it('refuses a request larger than --max-body-bytes with 413', async () => {
     const huge = 'word '.repeat(MAX_BODY / 4);
-    await expect(client.chat.completions.create({ messages: ask(huge), max_tokens: 3 })).rejects.toMatchObject({ status: 413 });
+    await expect(client.chat.completions.create({ model, messages: ask(huge), max_tokens: 3 })).rejects.toMatchObject({ status: 413 });
     // The server is fine afterwards.
-    const ok = await client.chat.completions.create({ messages: ask('short'), max_tokens: 2 });
+    const ok = await client.chat.completions.create({ model, messages: ask('short'), max_tokens: 2 });
     expect(ok.choices[0].message.content).toBeTypeOf('string');
   });
 
   it('answers two concurrent requests one after the other, in the order they came', async () => {
     const events: string[] = [];
     const run = async (name: string, maxTokens: number) => {
-      const stream = await client.chat.completions.create({ messages: ask(`Request ${name}`), max_tokens: maxTokens, stream: true });
+      const stream = await client.chat.completions.create({ model, messages: ask(`Request ${name}`), max_tokens: maxTokens, stream: true });
       let first = true;
       let text = '';
       for await (const c of stream) {
