@@ -107,6 +107,9 @@ describe('npm run cli -- serve', () => {
     await expect(noMessages).rejects.toThrow(/messages/);
     await expect(client.chat.completions.create({ model, messages: ask('hi'), temperature: -1 })).rejects.toMatchObject({ status: 400 });
     await expect(client.chat.completions.create({ model, messages: ask('hi'), max_tokens: 100_000 })).rejects.toThrow(/max_tokens/);
+    // Inside the body limit but far past the 4096-token context: refused up front, not after minutes of work.
+    const long = client.chat.completions.create({ model, messages: ask('word '.repeat(10_000)), max_tokens: 3 });
+    await expect(long).rejects.toMatchObject({ status: 400, code: 'prompt_too_long' });
     const notJson = await fetch(`${server.baseURL}/chat/completions`, { method: 'POST', body: '{"messages": [', headers: { 'Content-Type': 'application/json' } });
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as { error: { message: string } }).error.message).toMatch(/not valid JSON/);
