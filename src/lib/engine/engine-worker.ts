@@ -9,15 +9,18 @@ import { yieldToEventLoop } from './yield';
 import { hasRelaxedSimd } from './simd-support';
 import { TritError } from '../errors';
 import type { ChatSession } from '../chat';
+import type { Tokenizer } from '../tokenizer';
 import { createChat } from './chat-factory';
 import { openModelSource } from './model-source';
 import { benchmarkEngine } from './benchmark';
+import { checkModelFile } from './model-file-check';
 import { singleThreadReason } from './thread-notice';
 import { probeThreads } from './thread-probe';
-import { checkModelFile } from './model-file-check';
 import type {
   BenchmarkOptions,
   BenchmarkResult,
+  ContinueRequest,
+  TokenizeOptions,
   EngineInitOptions,
   EngineStatus,
   EngineWorkerApi,
@@ -33,7 +36,8 @@ import type {
   SelfTestResult,
   SimdLevel,
   ThreadProbe,
-  TokenDelta,
+  PromptCheck,
+  ReplyDelta,
 } from './protocol';
 import { MAX_ENGINE_THREADS } from './protocol';
 
@@ -53,6 +57,7 @@ function withinMs<T>(ms: number, promise: Promise<T>): Promise<T | undefined> {
 interface LoadedModel {
   info: ModelInfo;
   session: ChatSession;
+  tokenizer: Tokenizer;
   release: () => void;
 }
 
@@ -159,7 +164,7 @@ export class EngineWorker implements EngineWorkerApi {
       try {
         const loaded = await engine.loadModel({ chunks: bytes.chunks(), size: bytes.size }, { nCtx: opts.nCtx, signal, onProgress });
         const meta = loaded.metadata;
-        const { session, templateNotice } = createChat(engine, meta, { beforeEval: yieldToEventLoop });
+        const { session, tokenizer, templateNotice } = createChat(engine, meta, { beforeEval: yieldToEventLoop });
         const { architecture, parameters, nCtx, nCtxTrain, nVocab } = loaded.info;
         const info: ModelInfo = {
           name: String(meta['general.name'] ?? bytes.name),
@@ -173,7 +178,7 @@ export class EngineWorker implements EngineWorkerApi {
           loadMs: performance.now() - started,
           templateNotice,
         };
-        this.model = { info, session, release: bytes.release };
+        this.model = { info, session, tokenizer, release: bytes.release };
         return info;
       } catch (e) {
         engine.unload();
@@ -188,20 +193,45 @@ export class EngineWorker implements EngineWorkerApi {
     this.releaseModel();
   }
 
-  async generate(request: GenerateRequest, onDelta: (d: TokenDelta) => void): Promise<GenerateResult> {
+  async checkPrompt(request: GenerateRequest): Promise<PromptCheck> {
+    if (!this.model) throw new TritError('no_model', 'No model is loaded.', 'Pick a model and wait for it to load.');
+    return this.model.session.minimumPrompt(request.messages);
+  }
+
+  async generate(request: GenerateRequest, onDelta: (d: ReplyDelta) => void): Promise<GenerateResult> {
     const model = this.model;
     if (!model) throw new TritError('no_model', 'No model is loaded.', 'Pick a model and wait for it to load.');
     const engine = this.requireEngine();
     return this.exclusive(async (signal) => {
+      let seq = 0;
       const result = await model.session.generate(request.messages, request.sampling, {
         signal,
-        onToken: (t) => onDelta({ text: t.text, ms: t.ms }),
+        onToken: (t) => onDelta({ seq: seq++, text: t.text, ms: t.ms }),
       });
       return {
         text: result.text,
         stats: { ...result.stats, threads: engine.threads, memoryBytes: engine.memoryStats().heapBytes },
       };
     });
+  }
+
+  async continueText(request: ContinueRequest, onDelta: (d: ReplyDelta) => void): Promise<GenerateResult> {
+    const model = this.model;
+    if (!model) throw new TritError('no_model', 'No model is loaded.', 'Pick a model and wait for it to load.');
+    const engine = this.requireEngine();
+    return this.exclusive(async (signal) => {
+      let seq = 0;
+      const result = await model.session.continueText(request.text, request.sampling, {
+        signal,
+        onToken: (t) => onDelta({ seq: seq++, text: t.text, ms: t.ms }),
+      });
+      return { text: result.text, stats: { ...result.stats, threads: engine.threads, memoryBytes: engine.memoryStats().heapBytes } };
+    });
+  }
+
+  async tokenize(text: string, opts: TokenizeOptions = {}): Promise<number[]> {
+    if (!this.model) throw new TritError('no_model', 'No model is loaded.', 'Load a model first.');
+    return this.model.tokenizer.encode(text, opts);
   }
 
   async benchmark(opts: BenchmarkOptions): Promise<BenchmarkResult> {

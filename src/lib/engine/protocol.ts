@@ -90,6 +90,19 @@ export interface GenerateRequest {
   sampling: SamplingSettings;
 }
 
+/** Text for a base model to carry on (no chat format around it); see ChatSession.continueText. */
+export interface ContinueRequest {
+  text: string;
+  sampling: SamplingSettings;
+}
+
+export interface TokenizeOptions {
+  /** Prepend the BOS token; defaults to the model file's own setting. */
+  addBos?: boolean;
+  /** Turn control-token text such as `<|eot_id|>` into those tokens (off by default). */
+  parseSpecial?: boolean;
+}
+
 /** What a reply cost, as the worker reports it: the chat's own figures plus what only the engine knows. */
 export interface GenerateStats extends ChatStats {
   threads: number;
@@ -97,8 +110,20 @@ export interface GenerateStats extends ChatStats {
 }
 
 export interface GenerateResult {
+  /** The whole reply: authoritative over the streamed deltas, which travel on another channel and may arrive later. */
   text: string;
   stats: GenerateStats;
+}
+
+/** A streamed piece of the reply. `seq` counts from 0 per reply, so the page can drop a repeated or late piece. */
+export interface ReplyDelta extends TokenDelta {
+  seq: number;
+}
+
+/** What a conversation needs at the least (system prompt and last message) against the loaded model's context. */
+export interface PromptCheck {
+  tokens: number;
+  nCtx: number;
 }
 
 export interface BenchmarkOptions {
@@ -146,7 +171,13 @@ export interface EngineWorkerApi {
   loadModel(source: ModelSource, opts: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo>;
   unloadModel(): Promise<void>;
   /** Streams the reply to the last user message; rejects with code 'no_model' when nothing is loaded. */
-  generate(request: GenerateRequest, onDelta: (d: TokenDelta) => void): Promise<GenerateResult>;
+  generate(request: GenerateRequest, onDelta: (d: ReplyDelta) => void): Promise<GenerateResult>;
+  /** Streams what the model writes after `request.text`, with no chat format (base models); like generate. */
+  continueText(request: ContinueRequest, onDelta: (d: ReplyDelta) => void): Promise<GenerateResult>;
+  /** The loaded model's token ids for `text`; rejects 'no_model' when nothing is loaded. */
+  tokenize(text: string, opts?: TokenizeOptions): Promise<number[]>;
+  /** Counts the tokens `request` needs at the least, without evaluating anything; rejects 'no_model' like generate. */
+  checkPrompt(request: GenerateRequest): Promise<PromptCheck>;
   benchmark(opts: BenchmarkOptions): Promise<BenchmarkResult>;
   /** Reads a model file's header with the engine's GGUF reader (nothing is loaded); see ModelFileCheck. */
   checkModelFile(headerBytes: Uint8Array, fileSize: number): Promise<ModelFileCheck>;
