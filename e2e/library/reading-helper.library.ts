@@ -3,6 +3,7 @@
  * trit.models.download (with its sha256), loads it, streams a reply, and stops one; a wrong checksum is refused; on
  * a host without isolation headers the library's service worker still gets the threaded engine.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -34,17 +35,20 @@ test('downloads a model through the public API, streams a reply and stops anothe
   await expect(page.locator('#engine')).toHaveAttribute('data-build', 'threaded');
   await downloadAndLoad(page);
 
-  // A short reply, streamed: the text grows before the reply is done, and it ends at its length limit.
+  // A short reply, streamed: the answer grows piece by piece (seen by a MutationObserver, so no piece is missed
+  // however fast they come), and it ends at its length limit.
   await page.fill('#length', '40');
-  const sizes: number[] = [];
+  await page.evaluate(() => {
+    const answer = document.getElementById('answer')!;
+    const lengths: number[] = ((window as unknown as { lengths: number[] }).lengths = []);
+    new MutationObserver(() => lengths.push(answer.textContent!.length)).observe(answer, { childList: true, characterData: true, subtree: true });
+  });
   await page.click('#explain');
-  await expect.poll(async () => {
-    sizes.push((await page.locator('#answer').textContent())!.length);
-    return page.locator('#answer-status').textContent();
-  }, { intervals: [20] }).toBe('Done (cut at the length limit).');
+  await expect(page.locator('#answer-status')).toHaveText('Done (cut at the length limit).');
   const final = (await page.locator('#answer').textContent())!.length;
+  const lengths = await page.evaluate(() => (window as unknown as { lengths: number[] }).lengths);
   expect(final).toBeGreaterThan(0);
-  expect(sizes.some((n) => n > 0 && n < final), `seen lengths ${sizes.join(',')}`).toBe(true);
+  expect(new Set(lengths.filter((n) => n > 0 && n < final)).size, `lengths seen: ${lengths.join(',')}`).toBeGreaterThan(5);
 
   // A long one, stopped: it ends early, says so, and the engine answers the next request.
   await page.fill('#length', '3000');
@@ -63,6 +67,22 @@ test('downloads a model through the public API, streams a reply and stops anothe
   await page.fill('#length', '5');
   await page.click('#explain');
   await expect(page.locator('#answer-status')).toHaveText('Done (cut at the length limit).');
+});
+
+test('continues a story and counts a passage in the model\'s own tokens', async ({ page }) => {
+  const passage = 'Once upon a time, a small fox found a lantern.';
+  // The same tokenizer, run by the CLI on the same file, gives the count the page must show.
+  const expected = JSON.parse(execFileSync('npx', ['tsx', 'scripts/cli.ts', 'tokenize', '--model', MODEL, '--text', passage, '--no-bos'],
+    { cwd: resolve(import.meta.dirname, '../..'), encoding: 'utf8', env: { ...process.env, NODE_PATH: '/usr/share/nodejs' } })) as number[];
+  await page.goto('/');
+  await ready(page);
+  await downloadAndLoad(page);
+  await page.fill('#passage', passage);
+  await expect(page.locator('#passage-size')).toHaveAttribute('data-tokens', String(expected.length));
+  await page.fill('#length', '12');
+  await page.click('#continue');
+  await expect(page.locator('#answer-status')).toHaveText('Done (cut at the length limit).');
+  expect((await page.locator('#answer').textContent())!.length).toBeGreaterThan(0);
 });
 
 test('refuses a download whose sha256 does not match, and keeps nothing of it', async ({ page }) => {

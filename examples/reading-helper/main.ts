@@ -16,7 +16,9 @@ const ui = {
   modelStatus: $('model-status'),
   passage: $<HTMLTextAreaElement>('passage'),
   length: $<HTMLInputElement>('length'),
+  passageSize: $('passage-size'),
   explain: $<HTMLButtonElement>('explain'),
+  continue: $<HTMLButtonElement>('continue'),
   stop: $<HTMLButtonElement>('stop'),
   answer: $('answer'),
   answerStatus: $('answer-status'),
@@ -73,7 +75,8 @@ async function main(): Promise<void> {
     try {
       const info = await trit.load(ui.models.value);
       ui.modelStatus.textContent = `${info.name} is loaded (${info.nCtx}-token context).`;
-      ui.explain.disabled = false;
+      ui.explain.disabled = ui.continue.disabled = false;
+      await showPassageSize();
     } catch (e) {
       say(ui.modelStatus, e);
     } finally {
@@ -81,39 +84,60 @@ async function main(): Promise<void> {
     }
   };
 
+  /** How much of the model's context the passage takes, in its own tokens. */
+  async function showPassageSize(): Promise<void> {
+    if (!trit.model) return;
+    const tokens = await trit.tokenize(ui.passage.value, { addBos: false });
+    ui.passageSize.textContent = `The passage is ${tokens.length} tokens long; the model reads up to ${trit.model.nCtx}.`;
+    ui.passageSize.dataset.tokens = String(tokens.length);
+  }
+  ui.passage.oninput = () => void showPassageSize().catch((e) => say(ui.passageSize, e));
+
   let stopper: AbortController | undefined;
   ui.stop.onclick = () => stopper?.abort();
-  ui.explain.onclick = async () => {
+
+  /** Streams one answer into the page: an explanation (chat) or the story carried on (text continuation). */
+  async function write(stream: (signal: AbortSignal, maxTokens: number) => AsyncIterable<{ text: string; finish: string | null }>) {
     stopper = new AbortController();
-    ui.explain.disabled = true;
+    ui.explain.disabled = ui.continue.disabled = true;
     ui.stop.disabled = false;
     ui.answer.textContent = '';
     ui.answerStatus.classList.remove('error');
     ui.answerStatus.textContent = 'Writing…';
     let finish: string | null = null;
     try {
-      const stream = await trit.chat.completions.create({
-        messages: [
-          { role: 'system', content: 'You help children read. Explain the passage in two short, simple sentences.' },
-          { role: 'user', content: ui.passage.value },
-        ],
-        temperature: 0.7,
-        max_tokens: Math.max(1, Math.floor(Number(ui.length.value) || 200)),
-        stream: true,
-        signal: stopper.signal,
-      });
-      for await (const chunk of stream) {
-        ui.answer.textContent += chunk.choices[0].delta.content ?? '';
-        finish = chunk.choices[0].finish_reason ?? finish;
+      for await (const piece of stream(stopper.signal, Math.max(1, Math.floor(Number(ui.length.value) || 200)))) {
+        ui.answer.textContent += piece.text;
+        finish = piece.finish ?? finish;
       }
       ui.answerStatus.textContent = finish === null ? 'Stopped.' : finish === 'length' ? 'Done (cut at the length limit).' : 'Done.';
     } catch (e) {
       say(ui.answerStatus, e);
     } finally {
-      ui.explain.disabled = false;
+      ui.explain.disabled = ui.continue.disabled = false;
       ui.stop.disabled = true;
     }
-  };
+  }
+
+  ui.explain.onclick = () => write(async function* (signal, maxTokens) {
+    const chunks = await trit.chat.completions.create({
+      messages: [
+        { role: 'system', content: 'You help children read. Explain the passage in two short, simple sentences.' },
+        { role: 'user', content: ui.passage.value },
+      ],
+      temperature: 0.7,
+      max_tokens: maxTokens,
+      stream: true,
+      signal,
+    });
+    for await (const c of chunks) yield { text: c.choices[0].delta.content ?? '', finish: c.choices[0].finish_reason };
+  });
+
+  // Base models have no chat format: they carry a text on, which suits a story.
+  ui.continue.onclick = () => write(async function* (signal, maxTokens) {
+    const chunks = await trit.completions.create({ prompt: ui.passage.value, temperature: 0.8, max_tokens: maxTokens, stream: true, signal });
+    for await (const c of chunks) yield { text: c.choices[0].text, finish: c.choices[0].finish_reason };
+  });
 }
 
 main().catch((e) => say(ui.engine, e));
