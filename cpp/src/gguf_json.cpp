@@ -28,6 +28,40 @@ bool writable(const uint8_t* p, uint32_t type) {
   return true;
 }
 
+// Adds to *text a lower bound of the value's JSON length (strings exactly, 2 bytes for any other value) and returns
+// the value's size in the header. Summed over the header first, so one whose text cannot fit the budget fails at
+// once, not after tens of MB of writing.
+size_t measure(const uint8_t* p, uint32_t type, uint64_t* text) {
+  if (type == GGUF_STRING) {
+    uint64_t len;
+    memcpy(&len, p, 8);
+    uint64_t n = len + 2;
+    for (uint64_t i = 0; i < len; i++) {
+      const uint8_t ch = p[8 + i];
+      n += ch < 0x20 ? 5 : (ch == '"' || ch == '\\');
+    }
+    *text += n;
+    return 8 + (size_t)len;
+  }
+  if (type == GGUF_ARRAY) {
+    uint32_t item_type;
+    uint64_t count;
+    memcpy(&item_type, p, 4);
+    memcpy(&count, p + 4, 8);
+    const uint64_t item_size = gguf_scalar_size(item_type);
+    if (item_size) {
+      *text += 2 + 2 * count;
+      return 12 + (size_t)(item_size * count);
+    }
+    size_t pos = 12;
+    *text += 2;
+    for (uint64_t i = 0; i < count; i++) pos += measure(p + pos, item_type, text);
+    return pos;
+  }
+  *text += 2;
+  return gguf_scalar_size(type);
+}
+
 // Writes the value at p; returns its size in the header, or 0 when the text passed the budget.
 size_t value(std::string* out, const uint8_t* p, uint32_t type, size_t budget) {
   switch (type) {
@@ -75,6 +109,16 @@ int gguf_to_json(const GgufHeader& h, std::string* out, size_t budget) {
   summary.header_bytes = h.header_bytes;
   summary.data_end = h.data_end;
   summary.tensor_count = h.tensors.size();
+  uint64_t lower_bound = 0;
+  for (const GgufKeyValue& kv : h.kvs) {
+    const uint8_t* p = h.bytes + kv.value_pos;
+    lower_bound += kv.key.size() + 4;
+    if (writable(p, kv.type)) measure(p, kv.type, &lower_bound);
+    if (lower_bound > budget)
+      return trit_fail(TRIT_ERR_BAD_HEADER,
+                       "the model's metadata is too large to read (more than %zu MiB as text, at key '%s')",
+                       budget >> 20, kv.key.c_str());
+  }
   json_write_open(out, summary);
   out->append(",\"metadata\":{");
   std::vector<size_t> omitted;
