@@ -44,7 +44,11 @@ export async function serve(args: ServeArgs): Promise<void> {
   };
   const server = createApiServer(model, limits);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE') reject(new TritError('busy', `Port ${port} on ${host} is already in use.`, 'Stop what uses it, or pick another port with --port.'));
+      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') reject(new TritError('bad_argument', `This computer has no address ${host}.`, 'Leave --host out (127.0.0.1), or give an address of this computer.'));
+      else reject(e);
+    });
     server.listen(port, host, resolve);
   });
   const at = server.address() as AddressInfo;
