@@ -16,6 +16,7 @@ const ui = {
   modelStatus: $('model-status'),
   passage: $<HTMLTextAreaElement>('passage'),
   length: $<HTMLInputElement>('length'),
+  same: $<HTMLInputElement>('same'),
   passageSize: $('passage-size'),
   explain: $<HTMLButtonElement>('explain'),
   continue: $<HTMLButtonElement>('continue'),
@@ -125,7 +126,7 @@ async function main(): Promise<void> {
         { role: 'system', content: 'You help children read. Explain the passage in two short, simple sentences.' },
         { role: 'user', content: ui.passage.value },
       ],
-      temperature: 0.7,
+      temperature: ui.same.checked ? 0 : 0.7,
       max_tokens: maxTokens,
       stream: true,
       signal,
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
 
   // Base models have no chat format: they carry a text on, which suits a story.
   ui.continue.onclick = () => write(async function* (signal, maxTokens) {
-    const chunks = await trit.completions.create({ prompt: ui.passage.value, temperature: 0.8, max_tokens: maxTokens, stream: true, signal });
+    const chunks = await trit.completions.create({ prompt: ui.passage.value, temperature: ui.same.checked ? 0 : 0.8, max_tokens: maxTokens, stream: true, signal });
     for await (const c of chunks) yield { text: c.choices[0].text, finish: c.choices[0].finish_reason };
   });
 }
