@@ -87,6 +87,23 @@ test('continues a story and counts a passage in the model\'s own tokens', async 
   expect((await page.locator('#answer').textContent())!.length).toBeGreaterThan(0);
 });
 
+test('when the engine worker dies mid-reply, the reply ends with a plain error and the page stays usable', async ({ page }) => {
+  await page.goto('/');
+  await ready(page);
+  await downloadAndLoad(page);
+  await page.fill('#length', '3000');
+  await page.click('#explain');
+  await expect.poll(async () => (await page.locator('#answer').textContent())!.length).toBeGreaterThan(0);
+  // An uncaught error in the engine's worker, as a fault there would raise.
+  const engine = page.workers().find((w) => w.url().includes('engine.worker'))!;
+  await engine.evaluate(() => setTimeout(() => { throw new Error('simulated engine fault'); }));
+  await expect(page.locator('#answer-status')).toHaveText(/The engine stopped: .*simulated engine fault.*Start it again/);
+  await expect(page.locator('#explain')).toBeEnabled();
+  // Every later call hears the same, at once, instead of waiting on a dead worker.
+  await page.click('#explain');
+  await expect(page.locator('#answer-status')).toHaveText(/The engine stopped/);
+});
+
 test('refuses a download whose sha256 does not match, and keeps nothing of it', async ({ page }) => {
   await page.goto('/');
   await ready(page);

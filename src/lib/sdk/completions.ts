@@ -13,6 +13,8 @@ import type { ChatCompletions, Completions, RequestExtras } from './types';
 export interface CompletionContext {
   api: Comlink.Remote<EngineWorkerApi>;
   turn: LimitFunction;
+  /** A call's result, or 'worker_crashed' if the engine's worker dies first (engine-lifeline.ts). */
+  alive<T>(call: Promise<T>): Promise<T>;
   /** The loaded model's id and context, or a 'no_model' error. */
   loaded(): { modelId: string; nCtx: number };
 }
@@ -62,7 +64,7 @@ export function chatCompletions(ctx: CompletionContext): ChatCompletions {
     create: (async (params: ChatCompletionCreateParams & RequestExtras) => {
       const limits = limitsOf(ctx);
       const r = parseChatRequest(params, limits);
-      const call: WorkerCall = (onDelta) => ctx.api.generate({ messages: r.messages, sampling: r.sampling }, onDelta);
+      const call: WorkerCall = (onDelta) => ctx.alive(ctx.api.generate({ messages: r.messages, sampling: r.sampling }, onDelta));
       return reply(ctx, replyHeader('chatcmpl', limits.modelId), r.stream, call, params.signal, {
         first: (h) => chatChunk(h, { role: 'assistant', content: '' }),
         piece: (h, text) => chatChunk(h, { content: text }),
@@ -78,7 +80,7 @@ export function textCompletions(ctx: CompletionContext): Completions {
     create: (async (params: CompletionCreateParams & RequestExtras) => {
       const limits = limitsOf(ctx);
       const r = parseCompletionRequest(params, limits);
-      const call: WorkerCall = (onDelta) => ctx.api.continueText({ text: r.prompt, sampling: r.sampling }, onDelta);
+      const call: WorkerCall = (onDelta) => ctx.alive(ctx.api.continueText({ text: r.prompt, sampling: r.sampling }, onDelta));
       return reply(ctx, replyHeader('cmpl', limits.modelId), r.stream, call, params.signal, {
         piece: (h, text) => completionChunk(h, text),
         last: (h, result) => completionChunk(h, '', result.stats),

@@ -5,9 +5,10 @@
 import * as Comlink from 'comlink';
 import pLimit from 'p-limit';
 import { createEngineClient, startEngineWithin } from '../engine/client';
-import type { LoadProgress, ModelInfo } from '../engine/protocol';
+import type { LoadProgress, ModelFileCheck, ModelInfo } from '../engine/protocol';
 import { createModelStore } from '../store';
 import { chatCompletions, noModel, textCompletions, type CompletionContext } from './completions';
+import { engineLifeline } from './engine-lifeline';
 import { guarded, modelsApi } from './models';
 import type { Trit, TritOptions } from './types';
 
@@ -26,12 +27,13 @@ import type { Trit, TritOptions } from './types';
 export async function createTrit(options: TritOptions = {}): Promise<Trit> {
   const client = createEngineClient();
   const { api } = client;
+  const { alive } = engineLifeline(client);
   let status = await startEngineWithin(client);
   if (options.threads !== undefined) status = await api.setThreads(options.threads);
   const store = createModelStore({
     catalogue: options.catalogue ?? [],
     // The engine's own GGUF reader decides whether a stored file is a model it can run.
-    inspect: (head, size) => api.checkModelFile(head, size),
+    inspect: (head, size) => alive<ModelFileCheck>(api.checkModelFile(head, size)),
   });
   // Loads and replies take turns: the engine runs one long call at a time.
   const turn = pLimit(1);
@@ -41,6 +43,7 @@ export async function createTrit(options: TritOptions = {}): Promise<Trit> {
   const ctx: CompletionContext = {
     api,
     turn,
+    alive,
     loaded() {
       if (!loaded) throw noModel();
       return { modelId: loaded.modelId, nCtx: loaded.info.nCtx };
@@ -56,16 +59,16 @@ export async function createTrit(options: TritOptions = {}): Promise<Trit> {
       return turn(async () => {
         loaded = undefined;
         const own = guarded(opts.onProgress);
-        const info = await api.loadModel({ kind: 'stored', modelId }, { nCtx: opts.nCtx }, Comlink.proxy((p: LoadProgress) => {
+        const info = await alive(api.loadModel({ kind: 'stored', modelId }, { nCtx: opts.nCtx }, Comlink.proxy((p: LoadProgress) => {
           onProgress({ kind: 'load', modelId, ...p });
           own(p);
-        }));
+        })));
         loaded = { modelId, info };
         return info;
       });
     },
     async unload() {
-      await turn(() => api.unloadModel());
+      await turn(() => alive(api.unloadModel()));
       loaded = undefined;
     },
     get model() {
@@ -75,7 +78,7 @@ export async function createTrit(options: TritOptions = {}): Promise<Trit> {
     completions: textCompletions(ctx),
     async tokenize(text, opts) {
       if (!loaded) throw noModel();
-      return api.tokenize(text, opts);
+      return alive(api.tokenize(text, opts));
     },
     dispose() {
       client.terminate();
