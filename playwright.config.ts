@@ -27,7 +27,7 @@ export const UNISOLATED_URL = `http://localhost:${PORT + 1}`;
 
 export default defineConfig({
   testDir: 'e2e',
-  testIgnore: ['store/**'],
+  testIgnore: ['store/**', 'webkit/**', 'firefox/**', 'library/**'],
   timeout: 120_000,
   expect: { timeout: 30_000 },
   fullyParallel: false,

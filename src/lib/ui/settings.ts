@@ -1,6 +1,7 @@
 /** What the person can tune, its safe ranges and defaults, and how it is saved (IndexedDB, one record). */
 import type { SamplingSettings } from '../engine/protocol';
 import type { KeyValueStore } from './kv';
+import { MAX_ENGINE_THREADS } from '../engine/protocol';
 
 /** How freely a model picks its words. Each model has its own defaults, and the person's choices are kept per model. */
 export interface ModelSampling {
@@ -30,7 +31,7 @@ export const LIMITS = {
   topP: { min: 0.05, max: 1, step: 0.05 },
   maxTokens: { min: 16, max: 4096, step: 16 },
   contextSize: { min: 256, max: 4096, step: 256 },
-  threads: { min: 1, max: 8, step: 1 },
+  threads: { min: 1, max: MAX_ENGINE_THREADS, step: 1 },
 } as const;
 
 /** Varied but sensible wording for models that have learnt language broadly. */
