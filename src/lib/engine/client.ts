@@ -38,7 +38,7 @@ export async function startEngineWithin(client: EngineClient, ms = ENGINE_START_
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       client.terminate();
-      reject(new TritError('timeout', `The engine did not start within ${ms / 1000} s.`, 'Reload the page to try again; if it keeps happening, report it with this message.'));
+      reject(new TritError('timeout', `The engine did not start within ${ms / 1000} s.`, 'Tap Try again; if it keeps happening, reload the page or report it with this message.'));
     }, ms);
   });
   try {
