@@ -356,6 +356,11 @@ int gguf_parse(const uint8_t* bytes, size_t len, uint64_t file_size, GgufHeader*
         return trit_fail(TRIT_ERR_BAD_HEADER, "GGUF header: tensor '%s' has an absurd dimension (%llu)", t.name.c_str(),
                          (unsigned long long)t.ne[d]);
     }
+    if (t.type == GGML_TL1 || t.type == GGML_TL2)
+      return trit_fail(TRIT_ERR_UNSUPPORTED_TENSOR_TYPE,
+                       "tensor '%s' is %s: TL1/TL2 files are made for one bitnet.cpp build (their kernels are generated "
+                       "for one model shape and CPU); use the i2_s file of this model",
+                       t.name.c_str(), ggml_type_name(t.type));
     if (!is_known_type(t.type))
       return trit_fail(TRIT_ERR_UNKNOWN_TENSOR_TYPE, "tensor '%s' has ggml type %u (%s), which Trit does not know",
                        t.name.c_str(), t.type, ggml_type_name(t.type));

@@ -77,6 +77,7 @@ struct Model {
   std::vector<TensorDestination> destinations;  // sorted by file offset
   int n_workers = 1;
   ForwardBatch forward = nullptr;
+  bool sub_norms = false;  // the architecture's layers have attn_sub_norm and ffn_sub_norm
 
   // Scratch for one batch (kMaxBatch tokens).
   float *x = nullptr, *h = nullptr, *q = nullptr, *k = nullptr, *v = nullptr, *att = nullptr, *proj = nullptr;

@@ -97,14 +97,29 @@ int check_tokenizer_ids(const GgufHeader& h, int n_vocab) {
   return TRIT_OK;
 }
 
+// Weights no build of Trit can compute, each with what to do instead. An I2_S row that is not whole 128-element blocks
+// (bitnet_b1_58-3B's 8640-wide feed-forward): bitnet.cpp's quantizer packs the flattened tensor, its kernel then
+// reads each row from the wrong place, so even the reference engine computes such a file wrongly.
+int check_runnable_types(const GgufHeader& h) {
+  for (const GgufTensorInfo& t : h.tensors)
+    if (t.type == GGML_I2_S && t.ne[0] % kI2sBlockElems)
+      return trit_fail(TRIT_ERR_UNSUPPORTED_MODEL,
+                       "unsupported I2_S shape: tensor '%s' has rows of %llu values, not a multiple of 128; even "
+                       "bitnet.cpp computes such a file wrongly (bitnet_b1_58-3B is one), so there is no correct I2_S "
+                       "file of this model",
+                       t.name.c_str(), (unsigned long long)t.ne[0]);
+  return TRIT_OK;
+}
+
 struct TensorSpec {
   std::string name;
   uint32_t type;
   uint64_t ne0, ne1;
 };
 
-// Every tensor the forward pass reads, in a fixed order: token_embd, output_norm, [output], then per layer.
-std::vector<TensorSpec> tensor_specs(const HParams& hp, bool has_output) {
+// Every tensor the forward pass reads, in a fixed order: token_embd, output_norm, [output], then per layer (the
+// sub-norms only where the architecture has them).
+std::vector<TensorSpec> tensor_specs(const HParams& hp, bool has_output, bool sub_norms) {
   const uint64_t D = hp.n_embd, KV = (uint64_t)hp.n_head_kv * hp.head_dim, F = hp.n_ff, V = hp.n_vocab;
   std::vector<TensorSpec> specs = {{"token_embd.weight", GGML_F16, D, V}, {"output_norm.weight", GGML_F32, D, 1}};
   if (has_output) specs.push_back({"output.weight", GGML_F16, D, V});
@@ -114,12 +129,12 @@ std::vector<TensorSpec> tensor_specs(const HParams& hp, bool has_output) {
     specs.push_back({p + "attn_q.weight", GGML_I2_S, D, D});
     specs.push_back({p + "attn_k.weight", GGML_I2_S, D, KV});
     specs.push_back({p + "attn_v.weight", GGML_I2_S, D, KV});
-    specs.push_back({p + "attn_sub_norm.weight", GGML_F32, D, 1});
+    if (sub_norms) specs.push_back({p + "attn_sub_norm.weight", GGML_F32, D, 1});
     specs.push_back({p + "attn_output.weight", GGML_I2_S, D, D});
     specs.push_back({p + "ffn_norm.weight", GGML_F32, D, 1});
     specs.push_back({p + "ffn_gate.weight", GGML_I2_S, D, F});
     specs.push_back({p + "ffn_up.weight", GGML_I2_S, D, F});
-    specs.push_back({p + "ffn_sub_norm.weight", GGML_F32, F, 1});
+    if (sub_norms) specs.push_back({p + "ffn_sub_norm.weight", GGML_F32, F, 1});
     specs.push_back({p + "ffn_down.weight", GGML_I2_S, F, D});
   }
   return specs;
@@ -159,11 +174,15 @@ int model_plan(const GgufHeader& header, int n_ctx_requested, int n_workers, Mod
   HParams& hp = m->hp;
   if (!header.get_string("general.architecture", &hp.architecture))
     return trit_fail(TRIT_ERR_UNSUPPORTED_MODEL, "the model file has no general.architecture string");
-  m->forward = forward_for_architecture(hp.architecture);
+  const Architecture arch = architecture_for(hp.architecture);
+  m->forward = arch.forward;
+  m->sub_norms = arch.sub_norms;
   if (!m->forward)
     return trit_fail(TRIT_ERR_UNSUPPORTED_ARCHITECTURE,
-                     "architecture '%s' is not supported; Trit runs bitnet-b1.58 (BitNet-b1.58-2B-4T)",
+                     "architecture '%s' is not supported; Trit runs the BitNet b1.58 family: bitnet-b1.58 (2B-4T), "
+                     "bitnet (1bitLLM) and llama with I2_S weights (Falcon3, Falcon-E, Llama3-8B-1.58)",
                      hp.architecture.c_str());
+  if (int rc = check_runnable_types(header)) return rc;
   const std::string& a = hp.architecture;
   bool ok = true;
   read_hparam(header, a, "embedding_length", true, false, &hp.n_embd, &ok);
@@ -215,7 +234,7 @@ int model_plan(const GgufHeader& header, int n_ctx_requested, int n_workers, Mod
 
   MemoryPlan plan;
   const bool has_output = header.tensor("output.weight") != nullptr;
-  for (const TensorSpec& spec : tensor_specs(hp, has_output)) {
+  for (const TensorSpec& spec : tensor_specs(hp, has_output, m->sub_norms)) {
     const GgufTensorInfo* t;
     int rc = check_tensor(header, spec.name, spec.type, spec.ne0, spec.ne1, &t);
     if (rc) return rc;
@@ -272,7 +291,7 @@ void* model_alloc(Model* m, uint64_t bytes, const char* what) {
 int model_allocate(const GgufHeader& header, Model* m) {
   const HParams& hp = m->hp;
   const bool has_output = header.tensor("output.weight") != nullptr;
-  std::vector<TensorSpec> specs = tensor_specs(hp, has_output);
+  std::vector<TensorSpec> specs = tensor_specs(hp, has_output, m->sub_norms);
   m->allocations.reserve(specs.size() + 2 * hp.n_layer + 32);
   m->layers.assign(hp.n_layer, Layer{});
   std::vector<uint8_t*> buffers(specs.size());
@@ -319,12 +338,12 @@ int model_allocate(const GgufHeader& header, Model* m) {
     L.wq = matrix(specs[i], buffers[i]); i++;
     L.wk = matrix(specs[i], buffers[i]); i++;
     L.wv = matrix(specs[i], buffers[i]); i++;
-    L.attn_sub_norm = (float*)buffers[i++];
+    if (m->sub_norms) L.attn_sub_norm = (float*)buffers[i++];
     L.wo = matrix(specs[i], buffers[i]); i++;
     L.ffn_norm = (float*)buffers[i++];
     L.ffn_gate = matrix(specs[i], buffers[i]); i++;
     L.ffn_up = matrix(specs[i], buffers[i]); i++;
-    L.ffn_sub_norm = (float*)buffers[i++];
+    if (m->sub_norms) L.ffn_sub_norm = (float*)buffers[i++];
     L.ffn_down = matrix(specs[i], buffers[i]); i++;
   }
   // Stream order: by file offset. Tensors may not overlap (each byte has one destination).

@@ -20,18 +20,29 @@ void quantize_rows(Model* m, const float* x, int n_tokens, int n) {
 }
 
 
-// NEOX RoPE as ggml computes it: theta = pos * base^(-2i/d) built by repeated multiplication in f32,
-// rotating element i with element i + d/2 of each head.
-void rope(float* vec, int n_heads, int head_dim, int pos, float base) {
+namespace {
+
+constexpr int kMaxRopeHalf = 512;  // model_plan refuses head_dim > 2 * kMaxRopeHalf
+
+// theta_i = pos * base^(-2i/d), built by repeated multiplication in f32 as ggml does.
+void rope_tables(int head_dim, int pos, float base, float* cos_table, float* sin_table) {
   const int half = head_dim / 2;
   const float theta_scale = powf(base, -2.0f / head_dim);
-  float cos_table[512], sin_table[512];
   float theta = (float)pos;
   for (int i = 0; i < half; i++) {
     cos_table[i] = cosf(theta);
     sin_table[i] = sinf(theta);
     theta *= theta_scale;
   }
+}
+
+}  // namespace
+
+// NEOX RoPE as ggml computes it, rotating element i with element i + d/2 of each head.
+void rope(float* vec, int n_heads, int head_dim, int pos, float base) {
+  const int half = head_dim / 2;
+  float cos_table[kMaxRopeHalf], sin_table[kMaxRopeHalf];
+  rope_tables(head_dim, pos, base, cos_table, sin_table);
   for (int hd = 0; hd < n_heads; hd++) {
     float* v = vec + (size_t)hd * head_dim;
     for (int i = 0; i < half; i++) {
@@ -40,4 +51,23 @@ void rope(float* vec, int n_heads, int head_dim, int pos, float base) {
       v[i + half] = x0 * sin_table[i] + x1 * cos_table[i];
     }
   }
+}
+
+// NORMAL RoPE: the same angles, rotating elements 2i and 2i + 1 of each head.
+void rope_normal(float* vec, int n_heads, int head_dim, int pos, float base) {
+  const int half = head_dim / 2;
+  float cos_table[kMaxRopeHalf], sin_table[kMaxRopeHalf];
+  rope_tables(head_dim, pos, base, cos_table, sin_table);
+  for (int hd = 0; hd < n_heads; hd++) {
+    float* v = vec + (size_t)hd * head_dim;
+    for (int i = 0; i < half; i++) {
+      const float x0 = v[2 * i], x1 = v[2 * i + 1];
+      v[2 * i] = x0 * cos_table[i] - x1 * sin_table[i];
+      v[2 * i + 1] = x0 * sin_table[i] + x1 * cos_table[i];
+    }
+  }
+}
+
+void silu_mul(float* gate, const float* up, size_t n) {
+  for (size_t i = 0; i < n; i++) gate[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
 }

@@ -9,6 +9,11 @@
 void rms_norm(const float* x, const float* weight, int n, float eps, float* out);
 // NEOX RoPE as ggml computes it (rotating element i with element i + head_dim/2 of each head).
 void rope(float* vec, int n_heads, int head_dim, int pos, float base);
+// NORMAL RoPE as ggml computes it (rotating elements 2i and 2i + 1 of each head): `llama` files, whose converter
+// permuted Q and K into this pair layout.
+void rope_normal(float* vec, int n_heads, int head_dim, int pos, float base);
+// ggml's SiLU in f32: x / (1 + e^-x).
+void silu_mul(float* gate, const float* up, size_t n);
 // n_tokens rows of n activations -> the int8 rows, scales, sums and tables the I2_S kernels read (Model::act_*).
 void quantize_rows(Model* m, const float* x, int n_tokens, int n);
 

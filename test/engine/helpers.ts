@@ -16,6 +16,13 @@ export interface FixtureModel {
 
 export const MODELS = JSON.parse(readFileSync(join(FIXTURES, 'models.json'), 'utf8')) as Record<'small' | 'medium', FixtureModel>;
 
+/** The BitNet-family reference models (test/fixtures/family: one synthetic file per family with bitnet.cpp's logits). */
+export const FAMILY_MODELS = JSON.parse(readFileSync(join(FIXTURES, 'family/models.json'), 'utf8')) as Record<
+  'falcon3' | 'llama3' | 'bitnet-large' | 'falcon-e',
+  FixtureModel & { architecture: string }
+>;
+
+/** A file under test/fixtures ('family/falcon3.gguf' for the family's). */
 export function fixtureBytes(file: string): Uint8Array {
   return new Uint8Array(readFileSync(join(FIXTURES, file)));
 }
@@ -23,6 +30,29 @@ export function fixtureBytes(file: string): Uint8Array {
 export function referenceLogits(file: string): Float32Array {
   const b = readFileSync(join(FIXTURES, file));
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+
+/** What a forward-pass check needs of an engine (WasmEngine in Node, the worker's client in a browser). */
+interface LogitsEngine {
+  eval(ids: number[], options?: { allLogits?: boolean }): Float32Array;
+  clear(): void;
+}
+
+/** Logits for every position twice: token by token (bitnet.cpp's -b 1, the "seq" mode) and as one batch. The model
+ * must be loaded with an empty cache. */
+export function evalSequentialAndBatch(engine: LogitsEngine, ids: number[], vocab: number) {
+  const sequential = new Float32Array(ids.length * vocab);
+  ids.forEach((id, i) => sequential.set(engine.eval([id]), i * vocab));
+  engine.clear();
+  const batch = engine.eval(ids, { allLogits: true });
+  return { sequential, batch };
+}
+
+/** Both of ours against both of the reference's files; the criterion of test/fixtures/REFERENCE.md. */
+export function compareWithReference(ours: { sequential: Float32Array; batch: Float32Array }, model: FixtureModel, dir = '') {
+  const seqRef = referenceLogits(dir + model.logits_seq), batchRef = referenceLogits(dir + model.logits_batch);
+  const pairs = [[ours.sequential, seqRef], [ours.sequential, batchRef], [ours.batch, seqRef], [ours.batch, batchRef]];
+  return pairs.map(([o, r]) => compareLogits(o, r, model.vocab_size));
 }
 
 export interface Comparison {

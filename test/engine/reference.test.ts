@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeEngine } from '../../src/lib/engine/node';
 import type { WasmEngine } from '../../src/lib/engine/wasm-engine';
-import { MODELS, compareLogits, fixtureBytes, referenceLogits } from './helpers';
+import { MODELS, compareWithReference, evalSequentialAndBatch, fixtureBytes } from './helpers';
 
 let engine: WasmEngine;
 beforeAll(async () => { engine = await createNodeEngine({ threads: 2 }); });
@@ -13,30 +13,19 @@ function* chunksOf(bytes: Uint8Array, size: number) {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
 }
 
-function evalSequential(ids: number[]): Float32Array {
-  const vocab = engine.info!.nVocab;
-  const out = new Float32Array(ids.length * vocab);
-  ids.forEach((id, i) => out.set(engine.eval([id]), i * vocab));
-  return out;
-}
-
 for (const name of ['small', 'medium'] as const) {
   const model = MODELS[name];
   describe(`${name} model vs bitnet.cpp`, () => {
     const bytes = fixtureBytes(model.file);
-    const seqRef = referenceLogits(model.logits_seq);
-    const batchRef = referenceLogits(model.logits_batch);
     const vocab = model.vocab_size;
 
     for (const threads of [1, 2]) {
       it(`passes the criterion token by token and as a batch on ${threads} thread(s)`, async () => {
         engine.setThreads(threads);
         await engine.load([bytes], bytes.length, { nCtx: 256 });
-        const sequential = evalSequential(model.input_ids);
-        engine.clear();
-        const batch = engine.eval(model.input_ids, { allLogits: true });
-        for (const [ours, reference] of [[sequential, seqRef], [sequential, batchRef], [batch, seqRef], [batch, batchRef]]) {
-          const c = compareLogits(ours, reference, vocab);
+        const ours = evalSequentialAndBatch(engine, model.input_ids, vocab);
+        const { batch } = ours;
+        for (const c of compareWithReference(ours, model)) {
           console.log(`${name} t=${threads}: corr>=${c.minCorrelation.toFixed(5)} maxdiff=${c.maxAbsDiff.toFixed(4)}`);
           expect(c.minCorrelation).toBeGreaterThanOrEqual(0.998);
           expect(c.maxAbsDiff).toBeLessThanOrEqual(0.35);

@@ -1,0 +1,64 @@
+// 1bitLLM bitnet_b1_58 (architecture "bitnet"), bitnet.cpp's build_bitnet, top to bottom: 2B-4T's graph (bitnet.cpp in
+// this folder) with SiLU in place of relu^2. Per layer: RMSNorm,
+// ternary Q/K/V, NEOX RoPE, f16 KV cache, attention, a sub-norm before the output projection; then RMSNorm, ternary
+// gate and up, SiLU(gate) * up, a sub-norm, ternary down. Every ternary matmul quantizes its input to int8 first
+// (quantize_rows). The tensors it reads are checked and allocated by model_plan.cpp; the steps are in ops.h.
+#include "models.h"
+#include "../half.h"
+#include "../ops.h"
+#include "../q8.h"
+
+// One batch of at most kMaxBatch tokens at positions n_past..; writes logits for tokens [first_logit, n_tokens)
+// to out (one row of n_vocab each).
+void bitnet_1bitllm_forward_batch(Model* m, const int32_t* tokens, int n_tokens, int first_logit, float* out) {
+  const HParams& hp = m->hp;
+  const int D = hp.n_embd, F = hp.n_ff, kv_dim = hp.n_head_kv * hp.head_dim;
+  const int n_past = m->n_past;
+  float* x = m->x;
+  for (int t = 0; t < n_tokens; t++) q8_dequantize_row(m->token_embd, tokens[t], x + (size_t)t * D);
+
+  for (int l = 0; l < hp.n_layer; l++) {
+    const Layer& L = m->layers[l];
+    // Attention block.
+    for (int t = 0; t < n_tokens; t++) rms_norm(x + (size_t)t * D, L.attn_norm, D, hp.rms_eps, m->h + (size_t)t * D);
+    quantize_rows(m, m->h, n_tokens, D);
+    matmul(m, n_tokens, {{&L.wq, m->q}, {&L.wk, m->k}, {&L.wv, m->v}});
+    for (int t = 0; t < n_tokens; t++) {
+      const int pos = n_past + t;
+      rope(m->q + (size_t)t * D, hp.n_head, hp.head_dim, pos, hp.rope_freq_base);
+      rope(m->k + (size_t)t * kv_dim, hp.n_head_kv, hp.head_dim, pos, hp.rope_freq_base);
+      for (int i = 0; i < kv_dim; i++) {
+        L.k_cache[(size_t)pos * kv_dim + i] = f32_to_f16(m->k[(size_t)t * kv_dim + i]);
+        L.v_cache[(size_t)pos * kv_dim + i] = f32_to_f16(m->v[(size_t)t * kv_dim + i]);
+      }
+    }
+    // Past the cache writes, the last layer only matters for the tokens whose logits are wanted (as llama.cpp
+    // skips them too): a prompt's other tokens leave its attention output, projections and feed-forward out.
+    const int r0 = l == hp.n_layer - 1 ? first_logit : 0, rows = n_tokens - r0;
+    if (rows == 0) continue;
+    float* xr = x + (size_t)r0 * D;
+    attention(m, &L, r0, n_tokens, n_past);
+    for (int t = 0; t < rows; t++)
+      rms_norm(m->att + (size_t)(r0 + t) * D, L.attn_sub_norm, D, hp.rms_eps, m->h + (size_t)t * D);
+    quantize_rows(m, m->h, rows, D);
+    matmul(m, rows, {{&L.wo, m->proj}});
+    for (size_t i = 0; i < (size_t)rows * D; i++) xr[i] += m->proj[i];
+
+    // Feed-forward block: SiLU(gate) * up, normalized, then down.
+    for (int t = 0; t < rows; t++) rms_norm(xr + (size_t)t * D, L.ffn_norm, D, hp.rms_eps, m->h + (size_t)t * D);
+    quantize_rows(m, m->h, rows, D);
+    matmul(m, rows, {{&L.ffn_gate, m->gate}, {&L.ffn_up, m->up}});
+    silu_mul(m->gate, m->up, (size_t)rows * F);
+    for (int t = 0; t < rows; t++)
+      rms_norm(m->gate + (size_t)t * F, L.ffn_sub_norm, F, hp.rms_eps, m->up + (size_t)t * F);
+    quantize_rows(m, m->up, rows, F);
+    matmul(m, rows, {{&L.ffn_down, m->proj}});
+    for (size_t i = 0; i < (size_t)rows * D; i++) xr[i] += m->proj[i];
+  }
+
+  for (int t = first_logit; t < n_tokens; t++) {
+    rms_norm(x + (size_t)t * D, m->output_norm, D, hp.rms_eps, m->h);
+    lm_head(m, m->h, out + (size_t)(t - first_logit) * hp.n_vocab);
+  }
+  m->n_past = n_past + n_tokens;
+}
