@@ -1,10 +1,13 @@
 /**
- * Writes a synthetic `bitnet-b1.58` GGUF of any size, laid out like the official BitNet-b1.58-2B-4T i2_s file (same
- * metadata keys and order, tensor names, types and order), with seeded random weights. Streams tensor by tensor, so the
- * full 2B-4T size (~1.2 GB) needs little memory.
+ * Writes a synthetic BitNet-family GGUF of any size with seeded random weights. `bitnet-b1.58` files are laid out like
+ * the official BitNet-b1.58-2B-4T i2_s file (same metadata keys and order, tensor names, types and order); `llama`
+ * (Falcon3, Falcon-E, Llama3-8B-1.58: no sub-norms, F16 output.weight) and `bitnet` (1bitLLM: sub-norms, tied head,
+ * no rope.dimension_count) as bitnet.cpp's converter writes them (../shared/docs/bitnet-family.md section 4).
+ * Streams tensor by tensor, so full sizes (2B-4T ~1.2 GB, Llama3-8B ~3.5 GB) need little memory.
  *
- *   npx tsx scripts/make-fixture.ts --dims small|medium|2b4t [--embd N --layers N --heads N --heads-kv N --ff N
- *       --vocab N --ctx N] [--seed N] [--vocab-llama3] [--name S] --out FILE
+ *   npx tsx scripts/make-fixture.ts --dims small|medium|2b4t|falcon3-1b|llama3-8b|bitnet-large [--arch A]
+ *       [--embd N --layers N --heads N --heads-kv N --ff N --vocab N --ctx N] [--seed N] [--vocab-llama3] [--name S]
+ *       --out FILE
  */
 import { open } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -19,7 +22,12 @@ const FILE_TYPE_I2_S = 40;
 export const BITNET_2B4T_CHAT_TEMPLATE =
   "{% for message in messages %}{% if loop.first %}{{ bos_token }}{% endif %}{% if message['role'] == 'user' %}{{ 'Human: ' + message['content'] + '\\n\\nBITNETAssistant: ' + eos_token }}{% elif message['role'] == 'assistant' %}{{ message['content'] + eos_token }}{% endif %}{% endfor %}";
 
+/** general.architecture of the files Trit runs. */
+export type FamilyArch = 'bitnet-b1.58' | 'llama' | 'bitnet';
+
 export interface BitnetDims {
+  /** bitnet-b1.58 when absent. */
+  arch?: FamilyArch;
   embd: number;
   layers: number;
   heads: number;
@@ -31,10 +39,14 @@ export interface BitnetDims {
   rmsEps?: number;
 }
 
-export const DIM_PRESETS: Record<'small' | 'medium' | '2b4t', BitnetDims> = {
+export const DIM_PRESETS: Record<'small' | 'medium' | '2b4t' | 'falcon3-1b' | 'llama3-8b' | 'bitnet-large', BitnetDims> = {
   small: { embd: 256, layers: 2, heads: 4, headsKv: 2, ff: 512, vocab: 1024, ctx: 4096 },
   medium: { embd: 512, layers: 4, heads: 8, headsKv: 2, ff: 1536, vocab: 4096, ctx: 4096 },
   '2b4t': { embd: 2560, layers: 30, heads: 20, headsKv: 5, ff: 6912, vocab: 128256, ctx: 4096 },
+  // The published models' config.json values (bitnet-family.md section 3); context as in their repos.
+  'falcon3-1b': { arch: 'llama', embd: 2048, layers: 18, heads: 8, headsKv: 4, ff: 8192, vocab: 131072, ctx: 8192, ropeFreqBase: 1000042, rmsEps: 1e-6 },
+  'llama3-8b': { arch: 'llama', embd: 4096, layers: 32, heads: 32, headsKv: 8, ff: 14336, vocab: 128256, ctx: 8192, ropeFreqBase: 500000, rmsEps: 1e-5 },
+  'bitnet-large': { arch: 'bitnet', embd: 1536, layers: 24, heads: 16, headsKv: 16, ff: 4096, vocab: 32002, ctx: 2048, ropeFreqBase: 10000, rmsEps: 1e-5 },
 };
 
 /** Token types as llama.cpp numbers them. */
@@ -55,7 +67,7 @@ function badDims(message: string): TritError {
 
 export function validateDims(d: BitnetDims): void {
   for (const [k, v] of Object.entries(d)) {
-    if (k !== 'ropeFreqBase' && k !== 'rmsEps' && (!Number.isInteger(v) || v <= 0)) throw badDims(`${k} must be a positive integer, got ${v}.`);
+    if (k !== 'ropeFreqBase' && k !== 'rmsEps' && k !== 'arch' && (!Number.isInteger(v) || v <= 0)) throw badDims(`${k} must be a positive integer, got ${v}.`);
   }
   if (d.embd % 128 !== 0 || d.ff % 128 !== 0) throw badDims(`embd (${d.embd}) and ff (${d.ff}) must be multiples of 128 for I2_S.`);
   if (d.embd % d.heads !== 0) throw badDims(`heads (${d.heads}) must divide embd (${d.embd}).`);
@@ -114,35 +126,35 @@ export async function llama3Vocab(): Promise<GgufTokenizerData> {
   return { tokens, tokenTypes, merges, bosId, eosId: tokenizer.getSpecialTokenId('<|end_of_text|>') };
 }
 
-/** Tensor names, types and shapes of a bitnet-b1.58 model, in the official file's order. */
+/** Tensor names, types and shapes of a model of d.arch: bitnet-b1.58 in the official file's order; llama with a
+ * separate F16 output.weight and no sub-norms; bitnet with sub-norms and the head tied to token_embd. */
 export function bitnetTensorSpecs(d: BitnetDims): { name: string; type: number; shape: number[] }[] {
   const kvDim = (d.embd / d.heads) * d.headsKv;
+  const subNorms = d.arch !== 'llama';
   const specs: { name: string; type: number; shape: number[] }[] = [{ name: 'token_embd.weight', type: GgmlType.F16, shape: [d.embd, d.vocab] }];
   for (let l = 0; l < d.layers; l++) {
     const p = `blk.${l}.`;
-    specs.push(
-      { name: `${p}attn_norm.weight`, type: GgmlType.F32, shape: [d.embd] },
-      { name: `${p}attn_q.weight`, type: GgmlType.I2_S, shape: [d.embd, d.embd] },
-      { name: `${p}attn_k.weight`, type: GgmlType.I2_S, shape: [d.embd, kvDim] },
-      { name: `${p}attn_v.weight`, type: GgmlType.I2_S, shape: [d.embd, kvDim] },
-      { name: `${p}attn_output.weight`, type: GgmlType.I2_S, shape: [d.embd, d.embd] },
-      { name: `${p}attn_sub_norm.weight`, type: GgmlType.F32, shape: [d.embd] },
-      { name: `${p}ffn_norm.weight`, type: GgmlType.F32, shape: [d.embd] },
-      { name: `${p}ffn_gate.weight`, type: GgmlType.I2_S, shape: [d.embd, d.ff] },
-      { name: `${p}ffn_up.weight`, type: GgmlType.I2_S, shape: [d.embd, d.ff] },
-      { name: `${p}ffn_down.weight`, type: GgmlType.I2_S, shape: [d.ff, d.embd] },
-      { name: `${p}ffn_sub_norm.weight`, type: GgmlType.F32, shape: [d.ff] },
-    );
+    const f32 = (name: string, n: number) => ({ name: p + name, type: GgmlType.F32, shape: [n] });
+    const i2s = (name: string, ne0: number, ne1: number) => ({ name: p + name, type: GgmlType.I2_S, shape: [ne0, ne1] });
+    specs.push(f32('attn_norm.weight', d.embd), i2s('attn_q.weight', d.embd, d.embd), i2s('attn_k.weight', d.embd, kvDim),
+      i2s('attn_v.weight', d.embd, kvDim), i2s('attn_output.weight', d.embd, d.embd));
+    if (subNorms) specs.push(f32('attn_sub_norm.weight', d.embd));
+    specs.push(f32('ffn_norm.weight', d.embd), i2s('ffn_gate.weight', d.embd, d.ff), i2s('ffn_up.weight', d.embd, d.ff),
+      i2s('ffn_down.weight', d.ff, d.embd));
+    if (subNorms) specs.push(f32('ffn_sub_norm.weight', d.ff));
   }
   specs.push({ name: 'output_norm.weight', type: GgmlType.F32, shape: [d.embd] });
+  if (d.arch === 'llama') specs.push({ name: 'output.weight', type: GgmlType.F16, shape: [d.embd, d.vocab] });
   return specs;
 }
 
-/** Declares metadata and tensors of a bitnet-b1.58 model on the writer, in the official file's order. */
-export function declareBitnetModel(writer: GgufWriter, d: BitnetDims, vocab: GgufTokenizerData, name: string, chatTemplate = BITNET_2B4T_CHAT_TEMPLATE): void {
-  validateDims(d);
+/** Declares metadata and tensors of a model of d.arch on the writer (bitnet-b1.58: in the official file's order). A
+ * chat template only where given (2B-4T's by default); `checkDims` false lets tests write shapes no engine can run. */
+export function declareBitnetModel(writer: GgufWriter, d: BitnetDims, vocab: GgufTokenizerData, name: string,
+  chatTemplate: string | undefined = d.arch && d.arch !== BITNET_ARCH ? undefined : BITNET_2B4T_CHAT_TEMPLATE, checkDims = true): void {
+  if (checkDims) validateDims(d);
   if (vocab.tokens.length !== d.vocab) throw badDims(`vocab is ${d.vocab} but the tokenizer has ${vocab.tokens.length} tokens.`);
-  const a = BITNET_ARCH;
+  const a = d.arch ?? BITNET_ARCH;
   writer
     .setMetadata('general.architecture', gguf.str(a))
     .setMetadata('general.name', gguf.str(name))
@@ -150,8 +162,10 @@ export function declareBitnetModel(writer: GgufWriter, d: BitnetDims, vocab: Ggu
     .setMetadata(`${a}.context_length`, gguf.u32(d.ctx))
     .setMetadata(`${a}.embedding_length`, gguf.u32(d.embd))
     .setMetadata(`${a}.block_count`, gguf.u32(d.layers))
-    .setMetadata(`${a}.feed_forward_length`, gguf.u32(d.ff))
-    .setMetadata(`${a}.rope.dimension_count`, gguf.u32(d.embd / d.heads))
+    .setMetadata(`${a}.feed_forward_length`, gguf.u32(d.ff));
+  // 1bitLLM's converter writes no rope.dimension_count (n_rot defaults to head_dim).
+  if (a !== 'bitnet') writer.setMetadata(`${a}.rope.dimension_count`, gguf.u32(d.embd / d.heads));
+  writer
     .setMetadata(`${a}.attention.head_count`, gguf.u32(d.heads))
     .setMetadata(`${a}.attention.head_count_kv`, gguf.u32(d.headsKv))
     .setMetadata('tokenizer.ggml.add_bos_token', gguf.bool(true))
@@ -164,9 +178,9 @@ export function declareBitnetModel(writer: GgufWriter, d: BitnetDims, vocab: Ggu
     .setMetadata('tokenizer.ggml.token_type', gguf.i32s(vocab.tokenTypes))
     .setMetadata('tokenizer.ggml.merges', gguf.strings(vocab.merges))
     .setMetadata('tokenizer.ggml.bos_token_id', gguf.u32(vocab.bosId))
-    .setMetadata('tokenizer.ggml.eos_token_id', gguf.u32(vocab.eosId))
-    .setMetadata('tokenizer.chat_template', gguf.str(chatTemplate))
-    .setMetadata('general.quantization_version', gguf.u32(2));
+    .setMetadata('tokenizer.ggml.eos_token_id', gguf.u32(vocab.eosId));
+  if (chatTemplate !== undefined) writer.setMetadata('tokenizer.chat_template', gguf.str(chatTemplate));
+  writer.setMetadata('general.quantization_version', gguf.u32(2));
   for (const spec of bitnetTensorSpecs(d)) writer.addTensor(spec);
 }
 
@@ -346,8 +360,13 @@ function parseArgs(argv: string[]): { dims: BitnetDims; out: string; options: Sy
     if (next !== undefined && !next.startsWith('--')) { flags.set(a.slice(2), next); i++; } else flags.set(a.slice(2), true);
   }
   const preset = String(flags.get('dims') ?? 'small');
-  if (!(preset in DIM_PRESETS)) throw new TritError('cli-bad-args', `Unknown --dims ${preset}.`, 'Use small, medium or 2b4t.');
+  if (!(preset in DIM_PRESETS)) throw new TritError('cli-bad-args', `Unknown --dims ${preset}.`, `Use one of ${Object.keys(DIM_PRESETS).join(', ')}.`);
   const dims = { ...DIM_PRESETS[preset as keyof typeof DIM_PRESETS] };
+  const arch = flags.get('arch');
+  if (arch !== undefined) {
+    if (arch !== 'bitnet-b1.58' && arch !== 'llama' && arch !== 'bitnet') throw new TritError('cli-bad-args', `Unknown --arch ${String(arch)}.`, 'Use bitnet-b1.58, llama or bitnet.');
+    dims.arch = arch;
+  }
   const int = (flag: string): number | undefined => {
     const v = flags.get(flag);
     if (v === undefined) return undefined;
