@@ -146,8 +146,22 @@ describe('catalogue', () => {
   it('ships the official 2B-4T file and the demo model', () => {
     const official = BUILTIN_CATALOGUE.find((e) => e.source === 'official')!;
     expect(official.url).toBe('https://huggingface.co/microsoft/bitnet-b1.58-2B-4T-gguf/resolve/main/ggml-model-i2_s.gguf');
-    expect(official.memoryBytes).toBeGreaterThan(official.approxSizeBytes!);
+    // Microsoft's published size and sha256: the download is verified against them.
+    expect(official.sizeBytes).toBe(1_187_801_280);
+    expect(official.sha256).toBe('4221b252fdd5fd25e15847adfeb5ee88886506ba50b8a34548374492884c2162');
+    expect(official.memoryBytes).toBeGreaterThan(official.sizeBytes!);
     expect(BUILTIN_CATALOGUE.find((e) => e.source === 'demo')?.url).toBe('/models/trit-demo.gguf');
+  });
+
+  it('offers the family models published as ready i2_s files, each with its licence and what it is good for', () => {
+    const family = BUILTIN_CATALOGUE.filter((e) => e.url.includes('tiiuae/Falcon-E-'));
+    expect(family.map((e) => e.url)).toEqual([1, 3].map((b) => `https://huggingface.co/tiiuae/Falcon-E-${b}B-Instruct-GGUF/resolve/main/ggml-model-i2_s.gguf`));
+    for (const e of family) {
+      expect(e.license).toBe('Falcon-LLM License');
+      expect(e.description).toMatch(/Good for /);
+      // TII publishes no checksum or size beside the files: none is made up (the size comes from the server).
+      expect(e.sha256).toBeUndefined();
+    }
   });
 
   it('rejects malformed catalogues', () => {
