@@ -1,6 +1,7 @@
 /**
- * npm run bench [-- --json] [--model path.gguf] [--quick]
- * Prompt processing (128 tokens) and generation (64 tokens) on a full-size BitNet-b1.58-2B-4T synthetic model,
+ * npm run bench [-- --json] [--model path.gguf | --dims 2b4t|falcon3-1b|llama3-8b|bitnet-large] [--quick]
+ * Prompt processing (128 tokens) and generation (64 tokens) on a model file of any BitNet family (by default a
+ * full-size BitNet-b1.58-2B-4T synthetic model; --dims writes the full-size synthetic model of another family once),
  * at 1 and 2 threads, in Node and in headless Chromium (the engine in its worker, as the app runs it), with the
  * memory bandwidth each runtime reaches on a plain streaming read, and generation speed as a fraction of that roofline.
  * Each runtime runs its best build (relaxed SIMD where it has it); as a peer measured in the same run, Node also runs
@@ -23,7 +24,8 @@ const json = flag('--json');
 const quick = flag('--quick'); // a small model, to check the harness itself
 const PROMPT_TOKENS = 128;
 const GENERATE_TOKENS = 64;
-const N_CTX = 4096; // the app's default: peak memory includes a full-length KV cache
+// The app's default: peak memory includes a full-length KV cache (the engine clamps it to a shorter trained context).
+const N_CTX = 4096;
 // Each speed is the best of this many rounds in one process: the VM's neighbours slow single rounds by 10-30%.
 const ROUNDS = quick ? 1 : 3;
 const PEER_ROUNDS = quick ? 1 : 2;
@@ -32,7 +34,7 @@ const log = (...m: unknown[]) => { if (!json) console.error(...m); };
 function ensureModel(): string {
   const given = option('--model');
   if (given) return given;
-  const dims = quick ? 'medium' : '2b4t';
+  const dims = quick ? 'medium' : option('--dims') ?? '2b4t';
   const path = join(root, 'bench/out', `synthetic-${dims}.gguf`);
   if (!existsSync(path)) {
     mkdirSync(dirname(path), { recursive: true });
