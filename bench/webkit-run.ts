@@ -8,9 +8,12 @@ const argv = process.argv.slice(2);
 const positional = argv.filter((a) => !a.startsWith('--') && !a.includes('='));
 const [model, threads, promptTokens, generateTokens, nCtx, rounds] = positional;
 const jscOptions = Object.fromEntries(argv.filter((a) => a.includes('=')).map((a) => a.split('=', 2) as [string, string]));
-const results = await benchEngineWebKit(threads.split(',').map((t) => ({
-  model, threads: Number(t), promptTokens: Number(promptTokens), generateTokens: Number(generateTokens), nCtx: Number(nCtx),
-  rounds: Number(rounds ?? 1), sharedArrayBuffer: argv.includes('--sab'), jscOptions,
-})));
-for (const r of results) console.log(JSON.stringify(r));
+// One browser per thread count, each result printed as soon as it is in: a 2B run takes minutes.
+for (const t of threads.split(',')) {
+  const [r] = await benchEngineWebKit([{
+    model, threads: Number(t), promptTokens: Number(promptTokens), generateTokens: Number(generateTokens), nCtx: Number(nCtx),
+    rounds: Number(rounds ?? 1), sharedArrayBuffer: argv.includes('--sab'), jscOptions,
+  }]);
+  console.log(JSON.stringify(r));
+}
 process.exit(0);
