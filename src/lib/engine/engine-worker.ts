@@ -246,6 +246,24 @@ export class EngineWorker implements EngineWorkerApi {
     });
   }
 
+  async logits(ids: number[], mode: 'sequential' | 'batch'): Promise<Float32Array> {
+    const engine = this.requireEngine();
+    if (!this.model) throw new TritError('no_model', 'No model is loaded.', 'Load a model first.');
+    return this.exclusive(async () => {
+      await this.model!.session.reset();
+      engine.clear();
+      const vocab = engine.info!.nVocab;
+      let out: Float32Array;
+      if (mode === 'batch') out = engine.eval(ids, { allLogits: true }).slice();
+      else {
+        out = new Float32Array(ids.length * vocab);
+        ids.forEach((id, i) => out.set(engine.eval([id]), i * vocab));
+      }
+      engine.clear();
+      return Comlink.transfer(out, [out.buffer]);
+    });
+  }
+
   async checkModelFile(headerBytes: Uint8Array, fileSize: number): Promise<ModelFileCheck> {
     await this.init();
     // A pure read of the bytes given: it touches no loaded model, so it runs beside a load or a reply.

@@ -179,6 +179,9 @@ export interface EngineWorkerApi {
   /** Counts the tokens `request` needs at the least, without evaluating anything; rejects 'no_model' like generate. */
   checkPrompt(request: GenerateRequest): Promise<PromptCheck>;
   benchmark(opts: BenchmarkOptions): Promise<BenchmarkResult>;
+  /** Logits at every position of `ids` from an empty cache, token by token ('sequential', as bitnet.cpp's -b 1) or
+   * as one batch: what reference data is compared with (e2e/family). The chat's cached conversation is gone after. */
+  logits(ids: number[], mode: 'sequential' | 'batch'): Promise<Float32Array>;
   /** Reads a model file's header with the engine's GGUF reader (nothing is loaded); see ModelFileCheck. */
   checkModelFile(headerBytes: Uint8Array, fileSize: number): Promise<ModelFileCheck>;
   /** Stops the running long call (self-test, load, generation) at its next checkpoint. A stopped generation

@@ -1,0 +1,27 @@
+// The engine exactly as the app runs it (its worker, through Comlink): loads a model by URL and hands back its logits
+// token by token and as a batch, at the threads asked for, for e2e/family/reference.spec.ts to compare.
+import { createEngineClient } from '../../src/lib/engine/client';
+
+declare global {
+  interface Window {
+    tritFamilyLogits(opts: { url: string; ids: number[]; threads: number }): Promise<{
+      architecture: string; threads: number; crossOriginIsolated: boolean; sequential: number[]; batch: number[];
+    }>;
+  }
+}
+
+window.tritFamilyLogits = async ({ url, ids, threads }) => {
+  const client = createEngineClient();
+  try {
+    const status = await client.api.init({ threads });
+    const info = await client.api.loadModel({ kind: 'url', url }, { nCtx: 64 });
+    const sequential = await client.api.logits(ids, 'sequential');
+    const batch = await client.api.logits(ids, 'batch');
+    return {
+      architecture: info.architecture, threads: status.threads, crossOriginIsolated: status.crossOriginIsolated,
+      sequential: Array.from(sequential), batch: Array.from(batch),
+    };
+  } finally {
+    client.terminate();
+  }
+};
