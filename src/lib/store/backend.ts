@@ -2,6 +2,7 @@ import { createStore, del, delMany, get, keys, set, values, type UseStore } from
 import type { CatalogueEntry } from './catalogue';
 import type { ModelManifest } from './manifest';
 import { pieceIndexFromKey, pieceKey, shardIndexFromKey, shardKey } from './shards';
+import { isQuotaError } from './errors';
 
 /** Where manifests and shard bytes live. IndexedDB in the app; an in-memory map in unit tests. */
 export interface StoreBackend {
@@ -43,6 +44,9 @@ function toBlob(bytes: Uint8Array): Blob {
 export class IdbBackend implements StoreBackend {
   private readonly shardsDb: UseStore;
   private readonly manifestsDb: UseStore;
+  /** Set once IndexedDB refused a Blob: WebKit's ephemeral sessions (Safari Private Browsing, WebDriver) store
+   * typed arrays but not Blobs ("Error preparing Blob/File data"); the bytes are kept as they are from then on. */
+  private blobsRefused = false;
 
   constructor(shardDbName = SHARD_DB, manifestDbName = MANIFEST_DB) {
     this.shardsDb = createStore(shardDbName, SHARD_STORE);
@@ -69,7 +73,18 @@ export class IdbBackend implements StoreBackend {
     return set(USER_ENTRIES_KEY, entries, this.manifestsDb);
   }
   putShard(id: string, index: number, bytes: Uint8Array) {
-    return set(shardKey(id, index), toBlob(bytes), this.shardsDb);
+    return this.putBytes(shardKey(id, index), bytes);
+  }
+  private async putBytes(key: string, bytes: Uint8Array): Promise<void> {
+    if (!this.blobsRefused) {
+      try {
+        return await set(key, toBlob(bytes), this.shardsDb);
+      } catch (e) {
+        if (isQuotaError(e)) throw e;
+        this.blobsRefused = true;
+      }
+    }
+    await set(key, bytes.slice(), this.shardsDb);
   }
   async getShard(id: string, index: number) {
     const v = await get<Blob | Uint8Array>(shardKey(id, index), this.shardsDb);
@@ -91,7 +106,7 @@ export class IdbBackend implements StoreBackend {
     );
   }
   putPiece(id: string, index: number, bytes: Uint8Array) {
-    return set(pieceKey(id, index), toBlob(bytes), this.shardsDb);
+    return this.putBytes(pieceKey(id, index), bytes);
   }
   async getPiece(id: string, index: number) {
     const v = await get<Blob | Uint8Array>(pieceKey(id, index), this.shardsDb);
