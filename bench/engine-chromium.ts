@@ -24,7 +24,9 @@ export async function benchEngineChromium(runs: ChromiumBenchRun[], extraArgs: s
   const { chromium } = await import('@playwright/test');
   const server = await createServer({
     root, logLevel: 'error', configFile: join(root, 'vite.config.ts'),
-    server: { port, strictPort: true, headers: {
+    // No file watching or HMR: a build or test run writing files into this tree beside a long run must not reload
+    // the page mid-measurement (it did: "Execution context was destroyed").
+    server: { port, strictPort: true, hmr: false, watch: null, headers: {
       'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin',
     } },
   });
