@@ -26,7 +26,8 @@ import {
 import { ROOT, startModelHost, startPreview, startWebDriver, startXvfb, webkitAvailable, type Running } from './processes';
 import type { WebDriverSession } from './webdriver';
 
-const PORT = Number(process.env.TRIT_WEBKIT_PORT ?? 4190);
+// Not 4190: it is on the Fetch standard's list of blocked ports (ManageSieve), so fetch() and browsers refuse it.
+const PORT = Number(process.env.TRIT_WEBKIT_PORT ?? 4620);
 const SHOTS = join(ROOT, 'test-results', 'webkit');
 
 // TRIT_WEBKIT_MODES=shipped or =threaded runs one mode only (while working on one).
