@@ -89,8 +89,12 @@ export async function startWebDriver(port: number, display: string, env: Record<
     env: { ...process.env, ...env, DISPLAY: display },
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/status`, 'WebKitWebDriver');
-  return { ...track(child, 'WebKitWebDriver'), url };
+  const running = track(child, 'WebKitWebDriver');
+  await waitForHttp(`${url}/status`, 'WebKitWebDriver').catch(async (e) => {
+    await running.stop();
+    throw e;
+  });
+  return { ...running, url };
 }
 
 /** The production build (TRIT_DIST, default dist) as a static host that sends COOP/COEP. */
@@ -101,8 +105,13 @@ export async function startPreview(port: number): Promise<Running & { url: strin
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://localhost:${port}`;
-  await waitForHttp(url, 'vite preview');
-  return { ...track(child, 'vite preview'), url };
+  const running = track(child, 'vite preview');
+  // A server that never answers is ended here: the suite's afterAll never sees it.
+  await waitForHttp(url, 'vite preview').catch(async (e) => {
+    await running.stop();
+    throw e;
+  });
+  return { ...running, url };
 }
 
 /** Serves one model file with range requests and CORS, as a model host on another origin does. */
