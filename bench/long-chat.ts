@@ -5,7 +5,6 @@
  * and after the first turn whose oldest exchanges were dropped to fit the context.
  * Usage: tsx bench/long-chat.ts <model.gguf> [turns=50] [nCtx=2048] [threads=2] [replyTokens=48]; prints JSON.
  */
-import { readFileSync, statSync } from 'node:fs';
 import type { ChatMessage } from '../src/lib/chat/types';
 import { createChat } from '../src/lib/engine/chat-factory';
 import { createNodeEngine, loadModelFile } from '../src/lib/engine/node';
@@ -49,11 +48,8 @@ function phase(turns: LongChatTurn[]): LongChatPhase {
 export async function benchLongChat(model: string, opts: { turns?: number; nCtx?: number; threads?: number; replyTokens?: number } = {}): Promise<LongChatReport> {
   const turns = opts.turns ?? 50, nCtx = opts.nCtx ?? 2048, threads = opts.threads ?? 2, replyTokens = opts.replyTokens ?? 48;
   const engine = await createNodeEngine({ threads });
-  await loadModelFile(engine, model, nCtx);
-  const header = readFileSync(model).subarray(0, Math.min(statSync(model).size, 64 << 20));
-  const inspection = engine.inspect(header, { fileSize: statSync(model).size });
-  if (!inspection.complete) throw new Error('the model header is larger than 64 MiB');
-  const { session } = createChat(engine, inspection.metadata);
+  const { metadata } = await loadModelFile(engine, model, nCtx);
+  const { session } = createChat(engine, metadata);
   const messages: ChatMessage[] = [{ role: 'system', content: 'You are a patient teacher. Answer in two sentences.' }];
   const log: LongChatTurn[] = [];
   for (let i = 0; i < turns; i++) {

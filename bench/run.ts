@@ -7,6 +7,10 @@
  * Each runtime runs its best build (relaxed SIMD where it has it); as a peer measured in the same run, Node also runs
  * the plain SIMD128 build (the table kernel, what browsers without relaxed SIMD get), unless --no-peer.
  * Each run is a separate process / browser so its peak memory is its own; its speeds are the best of 3 rounds.
+ * WebKit (WebKitGTK's MiniBrowser under Xvfb, the closest engine to Safari here) runs the same model as shipped (one
+ * thread) and with JSC_useSharedArrayBuffer=1 (the Safari-like threaded case), unless --no-webkit or it is missing.
+ * The long-chat case (Node, 2 threads, 50 turns at a 2,048-token context) reports tokens evaluated and seconds per
+ * turn before and after the conversation first overflows, unless --no-long-chat.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -14,6 +18,8 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchmarkResult, SimdLevel } from '../src/lib/engine/protocol';
 import { benchEngineChromium } from './engine-chromium';
+import type { LongChatReport } from './long-chat';
+import { benchEngineWebKit } from './webkit-engine';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -44,7 +50,7 @@ function ensureModel(): string {
   return path;
 }
 
-interface Run extends BenchmarkResult { runtime: 'node' | 'chromium' }
+interface Run extends BenchmarkResult { runtime: 'node' | 'chromium' | 'webkit' | 'webkit-sab' }
 
 function nodeRun(model: string, threads: number, simd: SimdLevel | 'best', rounds: number): Run {
   const out = spawnSync('npx', ['tsx', 'bench/node-run.ts', model, String(threads), String(PROMPT_TOKENS), String(GENERATE_TOKENS), String(N_CTX), simd, String(rounds)], {
@@ -72,13 +78,34 @@ if (!flag('--no-peer')) {
   for (const t of threadCounts) { log(`node, plain SIMD128 build, ${t} thread(s)…`); peerRuns.push(nodeRun(model, t, 'simd128', PEER_ROUNDS)); }
 }
 
+const hasWebKit = spawnSync('sh', ['-c', 'command -v WebKitWebDriver && command -v Xvfb']).status === 0;
+if (!flag('--no-webkit') && hasWebKit) {
+  log('webkit, as shipped (one thread) and with SharedArrayBuffer (threaded)…');
+  const base = { model, promptTokens: PROMPT_TOKENS, generateTokens: GENERATE_TOKENS, nCtx: N_CTX, rounds: ROUNDS };
+  const wk = await benchEngineWebKit([
+    { ...base, threads: 1, sharedArrayBuffer: false },
+    ...threadCounts.map((threads) => ({ ...base, threads, sharedArrayBuffer: true })),
+  ]);
+  runs.push(...wk.map((r): Run => ({ ...r, runtime: r.build === 'threaded' ? 'webkit-sab' : 'webkit' })));
+} else if (!flag('--no-webkit')) {
+  log('webkit skipped: WebKitWebDriver or Xvfb is missing (apt-get install webkit2gtk-driver xvfb)');
+}
+
+let longChat: LongChatReport | undefined;
+if (!flag('--no-long-chat') && !quick) {
+  log('long chat: 50 turns at a 2,048-token context, node, 2 threads…');
+  const out = spawnSync('npx', ['tsx', 'bench/long-chat.ts', model, '50', '2048', '2', '48'], { cwd: root, encoding: 'utf8', maxBuffer: 16 << 20 });
+  if (out.status !== 0) throw new Error(`long-chat bench failed: ${out.stderr}`);
+  longChat = JSON.parse(out.stdout.trim().split('\n').pop()!) as LongChatReport;
+}
+
 const bandwidth = (rt: Run['runtime']) => Math.max(...runs.filter((r) => r.runtime === rt).map((r) => r.bandwidthGBps));
 const bytesPerToken = runs[0].bytesPerToken;
 const report = {
   model: relative(root, model),
   bytes_per_token: bytesPerToken,
   rounds: ROUNDS,
-  bandwidth_gbps: { node: bandwidth('node'), chromium: bandwidth('chromium') },
+  bandwidth_gbps: Object.fromEntries([...new Set(runs.map((r) => r.runtime))].map((rt) => [rt, bandwidth(rt)])),
   runs: runs.map((r) => ({
     runtime: r.runtime, threads: r.threads, pp_tps: r.promptTokensPerSecond, tg_tps: r.generationTokensPerSecond,
     peak_memory_bytes: r.peakMemoryBytes,
@@ -93,18 +120,32 @@ const report = {
       pp_speedup: best.promptTokensPerSecond / p.promptTokensPerSecond, tg_speedup: best.generationTokensPerSecond / p.generationTokensPerSecond,
     };
   }),
+  long_chat: longChat && {
+    n_ctx: longChat.nCtx, threads: longChat.threads, first_overflow_turn: longChat.firstOverflowTurn,
+    before_overflow: longChat.beforeOverflow, after_overflow: longChat.afterOverflow,
+    evaluated_per_turn: longChat.turns.map((t) => t.evaluatedPromptTokens),
+    seconds_per_turn: longChat.turns.map((t) => Number(t.seconds.toFixed(2))),
+  },
 };
 
 if (json) {
   console.log(JSON.stringify(report));
 } else {
   console.log(`model ${report.model}: ${(bytesPerToken / 1e9).toFixed(3)} GB of weights read per token`);
-  console.log(`streaming-read bandwidth: node ${report.bandwidth_gbps.node.toFixed(2)} GB/s, chromium ${report.bandwidth_gbps.chromium.toFixed(2)} GB/s`);
+  console.log(`streaming-read bandwidth: ${Object.entries(report.bandwidth_gbps).map(([rt, g]) => `${rt} ${g.toFixed(2)} GB/s`).join(', ')}`);
   console.log('runtime   threads  prompt tok/s  gen tok/s  of roofline  peak memory  I2_S kernel');
   for (const r of report.runs) {
-    console.log(`${r.runtime.padEnd(9)} ${String(r.threads).padStart(7)}  ${r.pp_tps.toFixed(2).padStart(12)}  ${r.tg_tps.toFixed(2).padStart(9)}  ${(100 * r.roofline_fraction).toFixed(1).padStart(10)}%  ${(r.peak_memory_bytes / 2 ** 20).toFixed(0).padStart(7)} MiB  ${r.i2s_kernel}`);
+    console.log(`${r.runtime.padEnd(10)} ${String(r.threads).padStart(6)}  ${r.pp_tps.toFixed(2).padStart(12)}  ${r.tg_tps.toFixed(2).padStart(9)}  ${(100 * r.roofline_fraction).toFixed(1).padStart(10)}%  ${(r.peak_memory_bytes / 2 ** 20).toFixed(0).padStart(7)} MiB  ${r.i2s_kernel}`);
   }
   for (const p of report.simd128_peer) {
     console.log(`peer: node, ${p.threads} thread(s), ${p.i2s_kernel} kernel: prompt ${p.pp_tps.toFixed(2)} tok/s, gen ${p.tg_tps.toFixed(2)} tok/s; the best build is ${p.pp_speedup.toFixed(2)}x / ${p.tg_speedup.toFixed(2)}x that`);
+  }
+  const lc = report.long_chat;
+  if (lc) {
+    const phase = (p: LongChatReport['beforeOverflow']) =>
+      `${p.turns} turns, ${p.meanEvaluatedTokens.toFixed(0)} tokens evaluated and ${p.meanSecondsPerTurn.toFixed(2)} s per turn (${(100 * p.evaluatedFraction).toFixed(0)}% of the prompt)`;
+    console.log(`long chat at ${lc.n_ctx} tokens, ${lc.threads} threads: first overflow at turn ${lc.first_overflow_turn}`);
+    console.log(`  before: ${phase(lc.before_overflow)}`);
+    console.log(`  after:  ${phase(lc.after_overflow)}`);
   }
 }
