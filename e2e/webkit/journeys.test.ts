@@ -208,7 +208,10 @@ describe.each(MODES)('WebKit $name', (mode) => {
       s.execute<boolean>(`const m = [...document.querySelectorAll('[data-testid="message-assistant"]')].pop();
         return m.getAttribute('data-pending') === 'false' && !!document.querySelector('[data-testid="send"]');`), 5_000);
     expect(Date.now() - pressed).toBeLessThan(1_500);
-    expect(await s.execute<string>(`return [...document.querySelectorAll('[data-testid="message-assistant"]')].pop().getAttribute('data-stop-reason');`)).toBe('aborted');
+    // The worker reports how the reply ended once it has finished its step: within a second or two.
+    await waitFor('the reply to be marked aborted', async () =>
+      (await s.execute<string>(`return [...document.querySelectorAll('[data-testid="message-assistant"]')].pop().getAttribute('data-stop-reason');`)) === 'aborted',
+    3_000);
     await setSetting(s, 'Maximum reply length (tokens)', '16');
     const next = await sendAndWaitForReply(s, 'And then?');
     expect(next.trim().length).toBeGreaterThan(0);
