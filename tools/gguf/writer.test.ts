@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { readGguf, type GgufFile, type GgufTensorEntry } from './reader';
 import {
   BITNET_2B4T_CHAT_TEMPLATE,
   DIM_PRESETS,
@@ -13,59 +14,13 @@ import {
 import { GgmlType, GgufValueType, tensorByteSize } from './format';
 import { GgufWriter, MemorySink, f16BitsToF32, f16Bytes, f32ToF16Bits, gguf, i2sPack, i2sUnpack } from './writer';
 
-// ---------------------------------------------------------------------------------------------------------------------
-// An independent minimal GGUF reader (written from the spec, sharing no code with the writer).
-
-interface ParsedTensor { name: string; shape: number[]; type: number; offset: number }
-interface ParsedGguf {
-  version: number;
-  kv: [string, number, unknown][];
-  tensors: ParsedTensor[];
-  headerEnd: number;
-  dataStart: number;
-}
+// The reader beside the writer (tools/gguf/reader.ts) is written from the spec and shares no code with it.
+type ParsedTensor = GgufTensorEntry;
+type ParsedGguf = GgufFile;
 
 function parseGguf(bytes: Uint8Array): ParsedGguf {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let o = 0;
-  const u32 = () => { const v = dv.getUint32(o, true); o += 4; return v; };
-  const u64 = () => { const v = Number(dv.getBigUint64(o, true)); o += 8; return v; };
-  const str = () => { const n = u64(); const s = new TextDecoder().decode(bytes.subarray(o, o + n)); o += n; return s; };
-  const value = (t: number): unknown => {
-    switch (t) {
-      case 0: return dv.getUint8(o++);
-      case 1: return dv.getInt8(o++);
-      case 2: { const v = dv.getUint16(o, true); o += 2; return v; }
-      case 3: { const v = dv.getInt16(o, true); o += 2; return v; }
-      case 4: return u32();
-      case 5: { const v = dv.getInt32(o, true); o += 4; return v; }
-      case 6: { const v = dv.getFloat32(o, true); o += 4; return v; }
-      case 7: return dv.getUint8(o++) !== 0;
-      case 8: return str();
-      case 9: { const it = u32(); const n = u64(); return Array.from({ length: n }, () => value(it)); }
-      case 10: { const v = dv.getBigUint64(o, true); o += 8; return v; }
-      case 11: { const v = dv.getBigInt64(o, true); o += 8; return v; }
-      case 12: { const v = dv.getFloat64(o, true); o += 8; return v; }
-      default: throw new Error(`bad value type ${t} at ${o}`);
-    }
-  };
   expect(new TextDecoder().decode(bytes.subarray(0, 4))).toBe('GGUF');
-  o = 4;
-  const version = u32();
-  const nTensors = u64();
-  const nKv = u64();
-  const kv: [string, number, unknown][] = [];
-  for (let i = 0; i < nKv; i++) { const k = str(); const t = u32(); kv.push([k, t, value(t)]); }
-  const tensors: ParsedTensor[] = [];
-  for (let i = 0; i < nTensors; i++) {
-    const name = str();
-    const nd = u32();
-    const shape = Array.from({ length: nd }, () => u64());
-    const type = u32();
-    tensors.push({ name, shape, type, offset: u64() });
-  }
-  const alignment = (kv.find(([k]) => k === 'general.alignment')?.[2] as number | undefined) ?? 32;
-  return { version, kv, tensors, headerEnd: o, dataStart: Math.ceil(o / alignment) * alignment };
+  return readGguf(bytes);
 }
 
 function i2sSizeByHand(n: number): number { return n / 4 + 32; }

@@ -5,8 +5,9 @@
  */
 import { GgmlType } from '../gguf/format';
 import { f16BitsToF32, i2sUnpack } from '../gguf/writer';
+import { readGguf, type GgufTensorEntry } from '../gguf/reader';
 
-interface TensorInfo { name: string; shape: number[]; type: number; offset: number }
+type TensorInfo = GgufTensorEntry;
 
 export interface ParsedModel {
   kv: Map<string, unknown>;
@@ -15,42 +16,15 @@ export interface ParsedModel {
   bytes: Uint8Array;
 }
 
-/** Minimal GGUF v3 reader (header only; tensor data is sliced on demand). */
+/** The header (tensor data is sliced on demand), keyed for lookups. */
 export function parseModel(bytes: Uint8Array): ParsedModel {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let o = 4;
-  const u32 = () => { const v = dv.getUint32(o, true); o += 4; return v; };
-  const u64 = () => { const v = Number(dv.getBigUint64(o, true)); o += 8; return v; };
-  const str = () => { const n = u64(); const s = new TextDecoder().decode(bytes.subarray(o, o + n)); o += n; return s; };
-  const sizes: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
-  const value = (t: number): unknown => {
-    if (t === 8) return str();
-    if (t === 9) { const it = u32(); const n = u64(); return Array.from({ length: n }, () => value(it)); }
-    const at = o;
-    o += sizes[t]!;
-    switch (t) {
-      case 4: return dv.getUint32(at, true);
-      case 5: return dv.getInt32(at, true);
-      case 6: return dv.getFloat32(at, true);
-      case 7: return dv.getUint8(at) !== 0;
-      default: throw new Error(`value type ${t} not needed here`);
-    }
+  const file = readGguf(bytes);
+  return {
+    kv: new Map(file.kv.map(([k, , v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
+    tensors: new Map(file.tensors.map((t) => [t.name, t])),
+    dataStart: file.dataStart,
+    bytes,
   };
-  if (dv.getUint32(0, true) !== 0x46554747) throw new Error('not a GGUF file');
-  const version = u32();
-  if (version !== 3) throw new Error(`GGUF version ${version}`);
-  const nTensors = u64();
-  const nKv = u64();
-  const kv = new Map<string, unknown>();
-  for (let i = 0; i < nKv; i++) { const k = str(); kv.set(k, value(u32())); }
-  const tensors = new Map<string, TensorInfo>();
-  for (let i = 0; i < nTensors; i++) {
-    const name = str();
-    const shape = Array.from({ length: u32() }, () => u64());
-    const type = u32();
-    tensors.set(name, { name, shape, type, offset: u64() });
-  }
-  return { kv, tensors, dataStart: Math.ceil(o / 32) * 32, bytes };
 }
 
 function roundHalfEven(x: number): number {
