@@ -50,6 +50,25 @@ const byTestId = (id: string) => `[data-testid="${id}"]`;
 /** Waits until the model chip says ready; a load error fails with the app's own message. Returns the seconds taken. */
 export async function waitForModelReady(page: Page, timeoutMs: number): Promise<number> {
   const started = Date.now();
+  try {
+    await waitForModelPhase(page, timeoutMs);
+  } catch (e) {
+    // Known and open (issue 21): now and then a Firefox page never starts loading the model (the chip stays "No model
+    // loaded", no error). A person would reload; so does the test, once, saying so. Any other failure fails at once.
+    if (!(e instanceof Error) || !e.message.includes('(chip none:')) throw e;
+    console.log(`known intermittent Firefox hang (issue 21): ${e.message}; reloading once`);
+    await page.reload();
+    await waitForModelPhase(page, timeoutMs);
+  }
+  const phase = await page.$eval(byTestId('model-chip'), (el) => el.getAttribute('data-phase'));
+  if (phase !== 'ready') {
+    const text = await page.evaluate(() => document.querySelector('[role="alert"]')?.textContent ?? '(no message)');
+    throw new Error(`the model did not load: ${text}`);
+  }
+  return (Date.now() - started) / 1000;
+}
+
+async function waitForModelPhase(page: Page, timeoutMs: number): Promise<void> {
   await page
     .waitForFunction(
       (sel) => /ready|error/.test(document.querySelector(sel)?.getAttribute('data-phase') ?? ''),
@@ -60,12 +79,6 @@ export async function waitForModelReady(page: Page, timeoutMs: number): Promise<
       const chip = await page.$eval(byTestId('model-chip'), (el) => `${el.getAttribute('data-phase')}: ${el.textContent}`).catch(() => 'no chip');
       throw new Error(`the model was not ready within ${timeoutMs / 1000} s (chip ${chip}) (${String(e)})`);
     });
-  const phase = await page.$eval(byTestId('model-chip'), (el) => el.getAttribute('data-phase'));
-  if (phase !== 'ready') {
-    const text = await page.evaluate(() => document.querySelector('[role="alert"]')?.textContent ?? '(no message)');
-    throw new Error(`the model did not load: ${text}`);
-  }
-  return (Date.now() - started) / 1000;
 }
 
 /** What the page knows of its isolation and engine: crossOriginIsolated, the engine build line and thread count. */
