@@ -2,8 +2,7 @@
  * The engine's one way to let queued events (a stop request, a progress message) run between long synchronous
  * engine calls. Mostly a MessageChannel round trip, which unlike setTimeout is not clamped to 4 ms after a few
  * nestings; but at least every TIMER_YIELD_MS a timer instead, because WebKit runs a MessagePort's messages ahead of
- * the worker's own (a Stop from the page waited behind every token of a long reply there). Never two timers in a
- * row: a channel message in between keeps the timers' nesting level at 1, where browsers do not clamp them.
+ * the worker's own (a Stop from the page waited behind every token of a long reply there).
  * Works in workers, pages and Node alike.
  */
 const TIMER_YIELD_MS = 20;
@@ -11,16 +10,13 @@ const TIMER_YIELD_MS = 20;
 let channel: MessageChannel | undefined;
 const waiting: Array<() => void> = [];
 let lastTimerYield = 0;
-let lastWasTimer = false;
 
 export function yieldToEventLoop(): Promise<void> {
   const now = Date.now();
-  if (!lastWasTimer && now - lastTimerYield >= TIMER_YIELD_MS) {
-    lastWasTimer = true;
+  if (now - lastTimerYield >= TIMER_YIELD_MS) {
     lastTimerYield = now;
     return new Promise((resolve) => setTimeout(resolve, 0));
   }
-  lastWasTimer = false;
   if (!channel) {
     channel = new MessageChannel();
     channel.port1.onmessage = () => waiting.shift()?.();
