@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --json] [--model path.gguf | --dims 2b4t|falcon3-1b|llama3-8b|bitnet-large] [--quick]
+ * npm run bench [-- --json] [--model path.gguf | --dims 2b4t|falcon3-1b|llama3-8b|falcon3-7b|falcon3-10b|bitnet-large] [--quick]
  * Prompt processing (128 tokens) and generation (64 tokens) on a model file of any BitNet family (by default a
  * full-size BitNet-b1.58-2B-4T synthetic model; --dims writes the full-size synthetic model of another family once),
  * at 1 and 2 threads, in Node and in headless Chromium (the engine in its worker, as the app runs it), with the
@@ -45,7 +45,8 @@ function ensureModel(): string {
   if (!existsSync(path)) {
     mkdirSync(dirname(path), { recursive: true });
     log(`writing a synthetic ${dims} model to ${relative(root, path)} (once)…`);
-    execFileSync('npx', ['tsx', 'scripts/make-fixture.ts', '--dims', dims, '--out', path], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    // The writer's "wrote ..." line goes to stderr: with --json, stdout carries the one JSON object only.
+    execFileSync('npx', ['tsx', 'scripts/make-fixture.ts', '--dims', dims, '--out', path], { cwd: root, stdio: ['ignore', process.stderr, 'inherit'] });
   }
   return path;
 }

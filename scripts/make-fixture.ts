@@ -5,7 +5,7 @@
  * no rope.dimension_count) as bitnet.cpp's converter writes them (../shared/docs/bitnet-family.md section 4).
  * Streams tensor by tensor, so full sizes (2B-4T ~1.2 GB, Llama3-8B ~3.5 GB) need little memory.
  *
- *   npx tsx scripts/make-fixture.ts --dims small|medium|2b4t|falcon3-1b|llama3-8b|bitnet-large [--arch A]
+ *   npx tsx scripts/make-fixture.ts --dims small|medium|2b4t|falcon3-1b|llama3-8b|falcon3-7b|falcon3-10b|bitnet-large [--arch A]
  *       [--embd N --layers N --heads N --heads-kv N --ff N --vocab N --ctx N] [--seed N] [--vocab-llama3] [--name S]
  *       --out FILE
  */
@@ -39,13 +39,16 @@ export interface BitnetDims {
   rmsEps?: number;
 }
 
-export const DIM_PRESETS: Record<'small' | 'medium' | '2b4t' | 'falcon3-1b' | 'llama3-8b' | 'bitnet-large', BitnetDims> = {
+export const DIM_PRESETS: Record<'small' | 'medium' | '2b4t' | 'falcon3-1b' | 'llama3-8b' | 'falcon3-7b' | 'falcon3-10b' | 'bitnet-large', BitnetDims> = {
   small: { embd: 256, layers: 2, heads: 4, headsKv: 2, ff: 512, vocab: 1024, ctx: 4096 },
   medium: { embd: 512, layers: 4, heads: 8, headsKv: 2, ff: 1536, vocab: 4096, ctx: 4096 },
   '2b4t': { embd: 2560, layers: 30, heads: 20, headsKv: 5, ff: 6912, vocab: 128256, ctx: 4096 },
   // The published models' config.json values (bitnet-family.md section 3); context as in their repos.
   'falcon3-1b': { arch: 'llama', embd: 2048, layers: 18, heads: 8, headsKv: 4, ff: 8192, vocab: 131072, ctx: 8192, ropeFreqBase: 1000042, rmsEps: 1e-6 },
   'llama3-8b': { arch: 'llama', embd: 4096, layers: 32, heads: 32, headsKv: 8, ff: 14336, vocab: 128256, ctx: 8192, ropeFreqBase: 500000, rmsEps: 1e-5 },
+  // Falcon3-7B / 10B-Instruct-1.58bit: the 10B is the 7B's 28 layers grown to 40 (same widths, head_dim 256).
+  'falcon3-7b': { arch: 'llama', embd: 3072, layers: 28, heads: 12, headsKv: 4, ff: 23040, vocab: 131072, ctx: 32768, ropeFreqBase: 1000042, rmsEps: 1e-6 },
+  'falcon3-10b': { arch: 'llama', embd: 3072, layers: 40, heads: 12, headsKv: 4, ff: 23040, vocab: 131072, ctx: 32768, ropeFreqBase: 1000042, rmsEps: 1e-6 },
   'bitnet-large': { arch: 'bitnet', embd: 1536, layers: 24, heads: 16, headsKv: 16, ff: 4096, vocab: 32002, ctx: 2048, ropeFreqBase: 10000, rmsEps: 1e-5 },
 };
 
