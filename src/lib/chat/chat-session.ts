@@ -88,18 +88,25 @@ export class ChatSession {
    * The tokens the conversation needs at the least (the system prompt and the last message, every earlier turn left
    * out) and the context: if even that does not fit, generate() would refuse it, so the page can refuse it first.
    */
-  minimumPrompt(messages: readonly ChatMessage[]): { tokens: number; nCtx: number } {
+  minimumPrompt(messages: readonly ChatMessage[]): { tokens: number; nCtx: number; conversationTokens: number } {
     const last = messages.length - 1;
-    let tokens = this.template.encodeStart().length + this.template.encodeGenerationPrompt().length;
+    const frame = this.template.encodeStart().length + this.template.encodeGenerationPrompt().length;
+    let tokens = frame;
+    let conversationTokens = frame;
     messages.forEach((m, i) => {
-      if (m.role === 'system' || i === last) tokens += this.encodeTurn(m).length;
+      const n = this.encodeTurn(m).length;
+      conversationTokens += n;
+      if (m.role === 'system' || i === last) tokens += n;
     });
-    return { tokens, nCtx: this.model.nCtx };
+    // `conversationTokens`: the whole conversation with nothing left out, for the page's context meter.
+    return { tokens, nCtx: this.model.nCtx, conversationTokens };
   }
 
   /**
    * Generates the assistant's reply to `messages` (the whole conversation, ending with a user message).
-   * Never truncates the reply silently: `stats.stopReason` says why it ended.
+   * Never truncates the reply silently: `stats.stopReason` says why it ended. When the conversation ends with an
+   * assistant message instead (a reply that stopped at the length limit), the model carries that reply on: the
+   * result is only the new text, to be appended to it.
    */
   async generate(messages: readonly ChatMessage[], sampling: SamplingSettings, opts: GenerateOptions = {}): Promise<ChatResult> {
     return this.exclusive(() => this.run(messages, sampling, opts));
@@ -133,7 +140,9 @@ export class ChatSession {
 
   private async run(messages: readonly ChatMessage[], sampling: SamplingSettings, opts: GenerateOptions): Promise<ChatResult> {
     const t0 = this.now();
-    if (messages.length === 0 || messages[messages.length - 1].role !== 'user') {
+    const last = messages[messages.length - 1];
+    const continuing = last?.role === 'assistant' && messages[messages.length - 2]?.role === 'user';
+    if (!last || (last.role !== 'user' && !continuing)) {
       throw new TritError('bad_request', 'The conversation must end with a user message.', 'Type a message and send it.');
     }
     if (!Number.isInteger(sampling.maxTokens) || sampling.maxTokens < 1) {
@@ -144,8 +153,17 @@ export class ChatSession {
 
     // Fit the conversation: keep room for the reply (up to a quarter of the context), drop oldest turns first.
     const reserve = Math.min(sampling.maxTokens, Math.max(1, Math.floor(nCtx / 4)));
-    const { prompt, dropped } = this.fitPrompt(messages, nCtx - reserve, nCtx - 1);
-    return this.complete(prompt, sampler, sampling, opts, t0, dropped);
+    if (!continuing) {
+      const { prompt, dropped } = this.fitPrompt(messages, nCtx - reserve, nCtx - 1);
+      return this.complete(prompt, sampler, sampling, opts, t0, dropped);
+    }
+    // The reply so far, as the tokens the model generated for it when they are remembered (its cache is reused).
+    const partial = this.replies.get(last.content) ?? this.tokenizer.encode(last.content, { addBos: false, parseSpecial: false });
+    const history = messages.slice(0, -1);
+    const { prompt, dropped } = this.fitPrompt(history, nCtx - reserve - partial.length, nCtx - 1 - partial.length);
+    const result = await this.complete([...prompt, ...partial], sampler, sampling, opts, t0, dropped);
+    if (result.tokens.length > 0) this.remember(last.content + result.text, [...partial, ...result.tokens]);
+    return result;
   }
 
   private async runContinuation(text: string, sampling: SamplingSettings, opts: GenerateOptions): Promise<ChatResult> {
