@@ -97,9 +97,17 @@ export async function setSetting(s: WebDriverSession, label: string, value: stri
     ).then((el) => el ?? undefined),
   );
   await s.clear(field);
+  // WebKitGTK's driver does not always empty a number field on clear: typing "16" after "4096" gave "409616", which
+  // the app clamps to 4096, so a later reply ran for thousands of tokens. Empty it by selection if clear did not.
+  if ((await s.execute<string>('return arguments[0].value;', field)) !== '') {
+    await s.execute('arguments[0].select();', field);
+    await s.sendKeys(field, '\uE017');
+  }
   await s.sendKeys(field, value);
   await s.execute('arguments[0].blur(); arguments[0].dispatchEvent(new Event("change", { bubbles: true }));', field);
   await waitFor('the settings to be saved', async () => (await textOf(s, '[data-testid="settings-saved"]')) === 'Saved');
+  const stored = await s.execute<string>('return arguments[0].value;', field);
+  if (stored !== value) throw new Error(`the "${label}" field holds ${JSON.stringify(stored)} after typing ${JSON.stringify(value)}`);
   await closeDialog(s);
 }
 
