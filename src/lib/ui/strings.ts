@@ -1,7 +1,11 @@
 /**
  * Every piece of text the UI shows, in one place, so the app can be translated by swapping this table.
- * Placeholders are written {name} and filled by `fill()`.
+ * Placeholders are written {name} and filled by `fill()`. Translations live in i18n/, one file per language.
  */
+import { locale } from './i18n/locale';
+import { formatMessage, type MessageParams } from './i18n/message';
+import { TRANSLATIONS } from './i18n/translations';
+
 export const en = {
   appTagline: 'Private AI on this device. Nothing you type leaves it.',
   skipToChat: 'Skip to the chat',
@@ -33,7 +37,7 @@ export const en = {
   delete: 'Delete',
   deleteConversationConfirm: 'Delete the chat "{title}"?',
   clearAll: 'Delete all chats',
-  clearAllConfirm: 'Delete all {count} saved chats? This cannot be undone.',
+  clearAllConfirm: 'Delete {count, plural, one {the one saved chat} other {all {count} saved chats}}? This cannot be undone.',
   conversationActions: 'Actions for "{title}"',
 
   // Chat
@@ -208,10 +212,21 @@ export const en = {
 
 export type StringKey = keyof typeof en;
 
-/** The active table. A translation is another object with the same keys. */
-export const t: Record<StringKey, string> = en;
+/** A translation: every key of `en`, so a missing one is a type error (see i18n/). */
+export type Strings = Record<StringKey, string>;
 
-/** Fills {name} placeholders; unknown placeholders stay visible so a missing value is noticed, not hidden. */
-export function fill(template: string, params: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+/**
+ * The active table, in the language the UI speaks now (i18n/locale). Reading `t.key` in a component makes it
+ * follow a change of language; a key a translation lacks at run time falls back to English.
+ */
+export const t: Strings = new Proxy(en as Strings, {
+  get: (english, key) => (TRANSLATIONS[locale.code] as Partial<Strings> | undefined)?.[key as StringKey] ?? Reflect.get(english, key),
+});
+
+/**
+ * Fills {name} placeholders (numbers in the language's digits) and {count, plural, one {...} other {...}} choices;
+ * unknown placeholders stay visible so a missing value is noticed, not hidden.
+ */
+export function fill(template: string, params: MessageParams): string {
+  return formatMessage(template, params, locale.tag);
 }
