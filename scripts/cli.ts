@@ -19,6 +19,7 @@ import { DEFAULT_SAMPLER_SETTINGS, type ChatMessage, type ChatResult, type Sampl
 import { TritError } from '../src/lib/errors';
 import { Tokenizer } from '../src/lib/tokenizer';
 import { serve, SERVE_USAGE } from '../src/server/serve-command';
+import { share, SHARE_USAGE } from '../src/server/share-command';
 import type { EngineModelInfo, MetadataValue, WasmEngine } from '../src/lib/engine/wasm-engine';
 
 interface ParsedArgs {
@@ -68,7 +69,8 @@ function usage(problem?: string): never {
     '       npm run cli -- generate --model <model.gguf> --prompt <text> [--system <text>] [--temp F] [--top-k N]\n' +
     '            [--top-p F] [--min-p F] [--repeat-penalty F] [--repeat-last-n N] [--seed N] [--max-tokens N]\n' +
     '            [--stop <text>] [--threads N] [--ctx N] [--json] [--interactive]\n' +
-    `       ${SERVE_USAGE}`);
+    `       ${SERVE_USAGE}\n` +
+    `       ${SHARE_USAGE}`);
   process.exit(2);
 }
 
@@ -237,7 +239,7 @@ async function generate(args: ParsedArgs): Promise<void> {
 }
 
 /** Subcommands by name. */
-const COMMANDS: Record<string, (args: ParsedArgs) => Promise<void>> = { info, logits, tokenize, generate, serve };
+const COMMANDS: Record<string, (args: ParsedArgs) => Promise<void>> = { info, logits, tokenize, generate, serve, share };
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
