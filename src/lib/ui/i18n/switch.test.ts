@@ -1,0 +1,44 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { formatBytes, formatDecimal, formatDuration } from '../format';
+import { fill, t } from '../strings';
+import { locale, setLanguage } from './locale';
+
+afterEach(() => setLanguage('auto'));
+
+describe('switching the language', () => {
+  it('switches the strings table, numbers and units together', () => {
+    expect(locale.code).toBe('en');
+    expect(t.send).toBe('Send');
+    expect(formatBytes(1_500_000_000)).toBe('1.50 GB');
+    expect(formatDuration(4200)).toBe('4.2 s');
+
+    setLanguage('fr');
+    expect(locale.code).toBe('fr');
+    expect(locale.dir).toBe('ltr');
+    expect(t.send).toBe('Envoyer');
+    expect(fill(t.clearAllConfirm, { count: 1 })).toBe('Supprimer la seule discussion enregistrée ? C’est définitif.');
+    expect(fill(t.clearAllConfirm, { count: 3 })).toBe('Supprimer les 3 discussions enregistrées ? C’est définitif.');
+    expect(formatBytes(1_500_000_000)).toMatch(/^1,50\sGo$/); // French puts a narrow no-break space before units
+    expect(formatDuration(4200)).toMatch(/^4,2\ss$/);
+    expect(formatDecimal(0.7, 2)).toBe('0,70');
+
+    setLanguage('ar');
+    expect(locale.dir).toBe('rtl');
+    expect(t.send).toBe('إرسال');
+    expect(fill(t.clearAllConfirm, { count: 2 })).toContain('المحادثتين');
+  });
+
+  it('follows the browser again after "auto"', () => {
+    setLanguage('hi');
+    expect(t.settings).toBe('सेटिंग्स');
+    setLanguage('auto');
+    expect(locale.choice).toBe('auto');
+    expect(t.settings).toBe('Settings');
+  });
+
+  it('ignores a language it does not ship', () => {
+    setLanguage('de' as never);
+    expect(locale.choice).toBe('auto');
+    expect(locale.code).toBe('en');
+  });
+});
