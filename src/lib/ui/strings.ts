@@ -270,6 +270,11 @@ export const en = {
   workerIsolated: 'Worker isolated',
   selfTestLabel: 'Self-test',
   selfTestDetail: '{size} of ternary weights in {time}',
+  // What the catalogue's models are, by id (i18n/model-text.ts); the catalogue's own English is the fallback
+  aboutBitnet2b4t: "Microsoft's 2-billion-parameter ternary model, trained on 4 trillion tokens. Best answers; needs a 1.2 GB download.",
+  aboutFalconE1b: "TII's 1-billion-parameter ternary chat model. Good for phones and cheap tablets where 2B-4T does not fit.",
+  aboutFalconE3b: "TII's 3-billion-parameter ternary chat model. Good for laptops: larger than 2B-4T, for better answers.",
+  aboutTritDemo: 'A tiny model bundled with the app, to try everything offline straight away. Its answers are not meaningful.',
   // Classroom sharing (issue 18)
   classroomOpen: 'Get from a classroom computer',
   classroomTitle: 'Get a model from a classroom computer',
