@@ -11,7 +11,6 @@ import type {
   GenerateStats,
   LoadProgress,
   ModelInfo,
-  ReplyDelta,
   SelfTestProgress,
   SelfTestResult,
 } from '../engine/protocol';
@@ -30,28 +29,22 @@ import {
   ConversationStore,
   appendUserMessage,
   createConversation,
-  forEditLast,
-  forRegenerate,
   newId,
-  toEngineMessages,
   type Conversation,
   type ConversationSummary,
-  type StoredMessage,
+  type SearchHit,
 } from './conversations';
+import { showVersion } from './branches';
+import { fromMarkdown } from './conversation-export';
+import { MemoryKeyValueStore } from './kv';
+import type { Preset } from './presets';
+import { PresetsState } from './presets.svelte';
+import { ReadAloud } from './read-aloud.svelte';
+import { GenerationControl, safeLocalStorage } from './generation';
 import { errorCode, toUiError, type UiError } from './errors';
-import { ReplyStream } from './reply-stream';
-import { DEFAULT_SETTINGS, SettingsStore, resolveThreads, samplingFrom, type Settings } from './settings';
+import { DEFAULT_SETTINGS, SettingsStore, resolveThreads, type Settings } from './settings';
 import { t } from './strings';
-import { deviceKey, measuredThreads, recordReply } from '../engine/thread-probe';
-
-/** localStorage, or undefined where the browser refuses it (some private modes throw on access). */
-function safeLocalStorage(): Storage | undefined {
-  try {
-    return globalThis.localStorage;
-  } catch {
-    return undefined;
-  }
-}
+import { deviceKey, measuredThreads } from '../engine/thread-probe';
 
 /** How long a call waits for the engine to finish another task (a self-test, a stopped reply) before giving up. */
 const BUSY_WAIT_MS = 120_000;
@@ -91,8 +84,9 @@ export class AppState {
 
   private readonly settingsStore: SettingsStore;
   private readonly conversationStore: ConversationStore;
-  /** Bumped on every generation and on Stop, so a stopped reply's late tokens are not shown. */
-  private generationToken = 0;
+  private readonly generation = new GenerationControl(this);
+  readonly presets: PresetsState;
+  readonly readAloud = new ReadAloud();
   private selfTestSettled: Promise<unknown> = Promise.resolve();
   /** The thread probe at start: the self-test waits for it rather than colliding. */
   private probing: Promise<unknown> = Promise.resolve();
@@ -109,6 +103,7 @@ export class AppState {
     const storage = opts.storage ?? browserStorage();
     this.settingsStore = new SettingsStore(storage.settings);
     this.conversationStore = new ConversationStore(storage.conversations);
+    this.presets = new PresetsState(storage.presets ?? new MemoryKeyValueStore<Preset>());
     this.client = this.createClient();
     this.watchCrash(this.client);
   }
@@ -130,7 +125,7 @@ export class AppState {
   }
 
   async start(): Promise<void> {
-    const [settings] = await Promise.all([this.settingsStore.load(), this.refreshConversations()]);
+    const [settings] = await Promise.all([this.settingsStore.load(), this.refreshConversations(), this.presets.load()]);
     this.settings = settings;
     this.settingsLoaded = true;
     await this.reopenLastConversation();
@@ -187,7 +182,7 @@ export class AppState {
   }
 
   /** Runs an engine call, waiting while the engine is busy with another task rather than failing at once. */
-  private async whenFree<T>(call: () => Promise<T>): Promise<T> {
+  async whenFree<T>(call: () => Promise<T>): Promise<T> {
     await this.selfTestSettled;
     const deadline = Date.now() + BUSY_WAIT_MS;
     for (;;) {
@@ -339,7 +334,7 @@ export class AppState {
     }
   }
 
-  private async rememberOpen(id: string): Promise<void> {
+  async rememberOpen(id: string): Promise<void> {
     if (this.settingsLoaded && this.settings.lastConversationId !== id) {
       await this.saveSettings({ ...this.settings, lastConversationId: id });
     }
@@ -357,13 +352,41 @@ export class AppState {
     await this.refreshConversations();
   }
 
+  /** Chats whose title or text holds every word of `query`. */
+  searchConversations(query: string): Promise<SearchHit[]> {
+    return this.conversationStore.search(query);
+  }
+
+  /**
+   * Adds a chat from a Trit Markdown export and opens it. A chat with the same id already here is kept (it may have
+   * gone on since): the import comes in beside it. Throws a TritError when the file is not an export.
+   */
+  async importConversation(text: string): Promise<void> {
+    const imported = fromMarkdown(text);
+    const clash = await this.conversationStore.get(imported.id);
+    const c = clash ? { ...imported, id: newId() } : imported;
+    await this.conversationStore.save(c);
+    await this.refreshConversations();
+    await this.openConversation(c.id);
+  }
+
+  /**
+   * This chat's instructions: a preset's, its own text, or (undefined) the settings' system prompt. Set on a new chat
+   * before its first message, they wait with it until it is sent.
+   */
+  async setInstructions(systemPrompt: string | undefined, presetId?: string): Promise<void> {
+    const c = this.current ?? createConversation(Date.now(), t.untitled);
+    this.current = { ...c, systemPrompt: systemPrompt?.trim() || undefined, presetId: systemPrompt?.trim() ? presetId : undefined };
+    await this.persist(this.current);
+  }
+
   async clearConversations(): Promise<void> {
     this.newConversation();
     await this.conversationStore.clear();
     await this.refreshConversations();
   }
 
-  private async persist(c: Conversation): Promise<void> {
+  async persist(c: Conversation): Promise<void> {
     try {
       // Reactive proxies cannot be stored in IndexedDB; a snapshot is a plain copy.
       await this.conversationStore.save($state.snapshot(c) as Conversation);
@@ -373,116 +396,46 @@ export class AppState {
     }
   }
 
-  // Chat
+  // Chat: generation control lives in generation.ts
 
   /**
    * Sends a message. Resolves false when it was not sent (nothing to send, busy, or too long for the model: see
    * `tooLong`), so the composer keeps the text.
    */
-  async send(text: string): Promise<boolean> {
-    const content = text.trim();
-    if (!content || this.generating || !this.modelReady) return false;
-    const base = this.current ?? createConversation(Date.now(), t.untitled);
-    const next = appendUserMessage(base, content, Date.now(), t.untitled);
-    if (!(await this.fits(this.requestFor(next)))) return false;
-    await this.generateInto(next);
-    return true;
+  send(text: string): Promise<boolean> {
+    return this.generation.send(text);
   }
 
-  /** Refuses, before anything is shown or evaluated, a message that cannot fit the context with every older turn left out. */
-  private async fits(request: GenerateRequest): Promise<boolean> {
-    this.tooLong = undefined;
-    try {
-      const need = await this.whenFree(() => this.client.api.checkPrompt(request));
-      if (need.tokens < need.nCtx) return true;
-      this.tooLong = need;
-      return false;
-    } catch {
-      // The reply itself reports whatever is wrong (no model, a crash), as before.
-      return true;
-    }
+  /** Answers again the question before the reply at `index` (default: the last reply), keeping the earlier answers. */
+  regenerate(index = (this.current?.messages.length ?? 0) - 1): Promise<void> {
+    return this.generation.regenerate(index);
   }
 
-  private requestFor(c: Conversation): GenerateRequest {
-    const modelId = this.modelEntry?.id ?? this.settings.modelId;
-    return { messages: toEngineMessages(this.settings.systemPrompt, c.messages), sampling: samplingFrom(this.settings, modelId) };
+  /** Edits the question at `index` (default: the last question), keeping the earlier version and what followed it. */
+  editQuestion(text: string, index = this.current?.messages.findLastIndex((m) => m.role === 'user') ?? -1): Promise<void> {
+    return this.generation.edit(index, text);
   }
 
-  async regenerate(): Promise<void> {
-    if (!this.current || this.generating || !this.modelReady) return;
-    const c = forRegenerate(this.current, Date.now());
-    if (c) await this.generateInto(c);
+  /** Carries on the last reply where it stopped at the length limit. */
+  continueReply(): Promise<void> {
+    return this.generation.continueReply();
   }
 
-  async editLast(text: string): Promise<void> {
-    if (!this.current || this.generating || !this.modelReady) return;
-    const c = forEditLast(this.current, text.trim(), Date.now(), t.untitled);
-    if (c && (await this.fits(this.requestFor(c)))) await this.generateInto(c);
-  }
-
-  /**
-   * Stops the reply at once: the composer is free immediately; the worker finishes its step in the background.
-   * The reply stays, marked stopped, even before its first word: the question keeps an answer, a note and Regenerate.
-   */
   stop(): void {
-    if (!this.generating) return;
-    this.generationToken++;
-    this.generating = false;
-    this.stream?.close();
-    this.client.api.cancel();
-    const reply = this.current?.messages.at(-1);
-    if (reply?.pending) {
-      reply.pending = false;
-      reply.stopped = true;
-      if (this.current) void this.persist(this.current);
-    }
+    this.generation.stop();
   }
 
-  private stream?: ReplyStream;
+  /** Shows version `number` of the message at `index`; the next reply reuses the engine's cache of the shared start. */
+  async showVersion(index: number, number: number): Promise<void> {
+    if (!this.current || this.generating) return;
+    this.current = showVersion(this.current, index, number);
+    await this.persist(this.current);
+  }
 
-  private async generateInto(conversation: Conversation): Promise<void> {
-    const token = ++this.generationToken;
-    const request = this.requestFor(conversation);
-    conversation.modelId = this.modelEntry?.id;
-    conversation.messages.push({ id: newId(), role: 'assistant', content: '', pending: true });
-    this.current = conversation;
-    void this.rememberOpen(conversation.id);
-    // Mutate through the reactive proxy so streamed text shows as it arrives.
-    const reply: StoredMessage = this.current.messages[this.current.messages.length - 1];
-    const conv = this.current;
-    this.generating = true;
-    // Saved now too, so the question survives a tab closed mid-reply.
-    void this.persist(conv);
-    // Streamed text reaches the page in batches (re-rendering the Markdown per token would keep a fast model's main
-    // thread too busy to press Stop), in order, and the final result replaces it (see ReplyStream).
-    const stream = new ReplyStream(reply);
-    this.stream = stream;
-    try {
-      const result = await this.whenFree(() => {
-        if (token !== this.generationToken) throw new Error('superseded');
-        return this.client.api.generate(
-          request,
-          Comlink.proxy((delta: ReplyDelta) => stream.push(delta)),
-        );
-      });
-      // After Stop, keep what the person saw (the stream is closed); the stats still say how it went.
-      if (token === this.generationToken) stream.finish(result.text);
-      else stream.close();
-      reply.stats = result.stats;
-      if (result.stats.stopReason === 'aborted') reply.stopped = true;
-      this.lastStats = result.stats;
-      if (this.modelEntry && result.stats.stopReason !== 'aborted') {
-        const reply = { model: this.modelEntry.id, threads: result.stats.threads, tokensPerSecond: result.stats.generationTokensPerSecond };
-        recordReply(safeLocalStorage(), deviceKey(navigator.userAgent, navigator.hardwareConcurrency), reply, Date.now());
-      }
-    } catch (e) {
-      stream.close();
-      if (token === this.generationToken) reply.error = toUiError(e);
-    } finally {
-      reply.pending = false;
-      if (token === this.generationToken) this.generating = false;
-      conv.updatedAt = Date.now();
-      await this.persist(conv);
-    }
+  /** The request the engine would get for this chat with `draft` sent (for the context meter). */
+  requestWithDraft(draft: string): GenerateRequest {
+    const base = this.current ?? createConversation(Date.now(), t.untitled);
+    const withDraft = draft.trim() ? appendUserMessage(base, draft.trim(), Date.now(), t.untitled) : base;
+    return this.generation.requestFor(withDraft);
   }
 }

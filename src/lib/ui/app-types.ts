@@ -7,6 +7,7 @@ import { BUILTIN_CATALOGUE, type CatalogueSource } from '../store/catalogue';
 import type { Conversation } from './conversations';
 import type { UiError } from './errors';
 import { IdbKeyValueStore, type KeyValueStore } from './kv';
+import type { Preset } from './presets';
 import { DEMO_MODEL_ID, type Settings } from './settings';
 
 export type ModelPhase = 'none' | 'loading' | 'ready' | 'error';
@@ -14,12 +15,14 @@ export type ModelPhase = 'none' | 'loading' | 'ready' | 'error';
 export interface AppStorage {
   settings: KeyValueStore<Settings>;
   conversations: KeyValueStore<Conversation>;
+  presets?: KeyValueStore<Preset>;
 }
 
 export function browserStorage(): AppStorage {
   return {
     settings: new IdbKeyValueStore<Settings>('trit-settings', 'settings'),
     conversations: new IdbKeyValueStore<Conversation>('trit-conversations', 'conversations'),
+    presets: new IdbKeyValueStore<Preset>('trit-presets', 'presets'),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Saved conversations: their shape, the pure edits the chat makes (send, regenerate, edit-and-resend),
- * and their persistence in IndexedDB. The system prompt is not stored per message: it comes from the
- * settings at the time of each request.
+ * and their persistence in IndexedDB. A conversation may carry its own instructions (`systemPrompt`); without them
+ * the settings' system prompt applies at the time of each request. Earlier versions of an edited question or a
+ * regenerated reply are kept on the message where they branch (see branches.ts).
  */
 import type { ChatMessage, GenerateStats } from '../engine/protocol';
 import type { KeyValueStore } from './kv';
@@ -18,7 +19,21 @@ export interface StoredMessage {
   pending?: boolean;
   /** Set when the person stopped the reply (perhaps before its first word, so the reply is empty). */
   stopped?: boolean;
+  /** Set where the conversation branches: the other versions of this message, each with what followed it. */
+  versions?: MessageVersions;
 }
+
+/**
+ * The versions at a branch point. The shown version is the live conversation from this message on; the others are
+ * kept whole (their message and everything after it). The shown one counts as number `active` of them all.
+ */
+export interface MessageVersions {
+  others: StoredMessage[][];
+  active: number;
+}
+
+/** The storage format written by this version; chats saved before it had no `format` (see migrateConversation). */
+export const CONVERSATION_FORMAT = 2;
 
 export interface Conversation {
   id: string;
@@ -30,6 +45,11 @@ export interface Conversation {
   messages: StoredMessage[];
   /** The model that wrote the replies, for the list. */
   modelId?: string;
+  format?: number;
+  /** This chat's own instructions; undefined means the settings' system prompt. */
+  systemPrompt?: string;
+  /** The preset the instructions came from, so the picker shows its name. */
+  presetId?: string;
 }
 
 export interface ConversationSummary {
@@ -56,7 +76,37 @@ export function titleFromText(text: string, fallback: string): string {
 }
 
 export function createConversation(now: number, untitled: string): Conversation {
-  return { id: newId(), title: untitled, createdAt: now, updatedAt: now, messages: [] };
+  return { id: newId(), title: untitled, createdAt: now, updatedAt: now, messages: [], format: CONVERSATION_FORMAT };
+}
+
+/** The instructions a chat's requests carry: its own, or else the settings'. */
+export function instructionsFor(c: Conversation | undefined, settingsPrompt: string): string {
+  return c?.systemPrompt ?? settingsPrompt;
+}
+
+function isMessage(m: unknown): m is StoredMessage {
+  const o = m as StoredMessage;
+  return typeof o === 'object' && o !== null && typeof o.id === 'string' && (o.role === 'user' || o.role === 'assistant') &&
+    typeof o.content === 'string';
+}
+
+/**
+ * A stored (or imported) record as this version's Conversation, or undefined when it is not a conversation at all.
+ * Format 1 (no `format` field, before branches and per-chat instructions) needs nothing but the mark: its chats
+ * follow the settings' system prompt as they did.
+ */
+export function migrateConversation(raw: unknown): Conversation | undefined {
+  const o = raw as Conversation;
+  if (typeof o !== 'object' || o === null || typeof o.id !== 'string' || !Array.isArray(o.messages)) return undefined;
+  if (!o.messages.every(isMessage)) return undefined;
+  if ((o.format ?? 1) > CONVERSATION_FORMAT) return undefined;
+  return {
+    ...o,
+    title: typeof o.title === 'string' ? o.title : '',
+    createdAt: Number.isFinite(o.createdAt) ? o.createdAt : 0,
+    updatedAt: Number.isFinite(o.updatedAt) ? o.updatedAt : 0,
+    format: CONVERSATION_FORMAT,
+  };
 }
 
 /** The messages the engine sees: the system prompt, then every turn that has content and did not fail. */
@@ -81,32 +131,6 @@ export function appendUserMessage(c: Conversation, text: string, now: number, un
   };
 }
 
-function lastUserIndex(c: Conversation): number {
-  for (let i = c.messages.length - 1; i >= 0; i--) if (c.messages[i].role === 'user') return i;
-  return -1;
-}
-
-/** Drops everything after the last question, so it can be answered again. Undefined when there is no question. */
-export function forRegenerate(c: Conversation, now: number): Conversation | undefined {
-  const i = lastUserIndex(c);
-  if (i < 0) return undefined;
-  return { ...c, updatedAt: now, messages: c.messages.slice(0, i + 1) };
-}
-
-/** Replaces the last question with its edited text and drops the answer to it. */
-export function forEditLast(c: Conversation, text: string, now: number, untitled: string): Conversation | undefined {
-  const i = lastUserIndex(c);
-  if (i < 0 || !text.trim()) return undefined;
-  const edited: StoredMessage = { ...c.messages[i], content: text };
-  const isFirst = c.messages.slice(0, i).every((m) => m.role !== 'user');
-  return {
-    ...c,
-    title: isFirst && !c.titleEdited ? titleFromText(text, untitled) : c.title,
-    updatedAt: now,
-    messages: [...c.messages.slice(0, i), edited],
-  };
-}
-
 /** A conversation read back from storage: a reply that was streaming when the tab closed is no longer pending. */
 export function normalizeConversation(c: Conversation): Conversation {
   return { ...c, messages: c.messages.map((m) => (m.pending ? { ...m, pending: false } : m)) };
@@ -116,17 +140,63 @@ export function summarize(c: Conversation): ConversationSummary {
   return { id: c.id, title: c.title, updatedAt: c.updatedAt, messageCount: c.messages.length };
 }
 
+/** Every text of a chat, shown versions and kept ones, for search. */
+function allTexts(messages: readonly StoredMessage[], out: string[] = []): string[] {
+  for (const m of messages) {
+    out.push(m.content);
+    for (const other of m.versions?.others ?? []) allTexts(other, out);
+  }
+  return out;
+}
+
+/** A search hit: the chat, and a short piece of the text around the first match (undefined when only the title matched). */
+export interface SearchHit extends ConversationSummary {
+  excerpt?: string;
+}
+
+const EXCERPT_SIDE = 40;
+
+/** Whether `c` contains every word of `query` (case- and accent-insensitive), in its title or any message. */
+export function searchConversation(c: Conversation, query: string): SearchHit | undefined {
+  const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase();
+  const words = fold(query).split(/\s+/).filter(Boolean);
+  if (words.length === 0) return undefined;
+  const texts = [c.title, ...allTexts(c.messages)];
+  const folded = fold(texts.join('\n'));
+  if (!words.every((w) => folded.includes(w))) return undefined;
+  const hit: SearchHit = summarize(c);
+  for (const text of texts.slice(1)) {
+    const at = fold(text).indexOf(words[0]);
+    if (at < 0) continue;
+    const start = Math.max(0, at - EXCERPT_SIDE);
+    const piece = text.slice(start, at + words[0].length + EXCERPT_SIDE).replace(/\s+/g, ' ').trim();
+    hit.excerpt = `${start > 0 ? '…' : ''}${piece}${at + words[0].length + EXCERPT_SIDE < text.length ? '…' : ''}`;
+    break;
+  }
+  return hit;
+}
+
 export class ConversationStore {
   constructor(private readonly kv: KeyValueStore<Conversation>) {}
 
-  /** Newest first. */
+  /** Newest first. Records that are not conversations (damaged, or from a newer version) are left out, not fatal. */
   async list(): Promise<ConversationSummary[]> {
+    return (await this.all()).map(summarize);
+  }
+
+  /** Chats containing every word of `query`, newest first. */
+  async search(query: string): Promise<SearchHit[]> {
+    return (await this.all()).map((c) => searchConversation(c, query)).filter((h): h is SearchHit => h !== undefined);
+  }
+
+  private async all(): Promise<Conversation[]> {
     const all = await this.kv.entries();
-    return all.map(([, c]) => summarize(c)).sort((a, b) => b.updatedAt - a.updatedAt);
+    return all.map(([, raw]) => migrateConversation(raw)).filter((c): c is Conversation => c !== undefined)
+      .sort((a, b) => b.updatedAt - a.updatedAt);
   }
 
   async get(id: string): Promise<Conversation | undefined> {
-    const c = await this.kv.get(id);
+    const c = migrateConversation(await this.kv.get(id));
     return c && normalizeConversation(c);
   }
 

@@ -1,0 +1,56 @@
+/**
+ * Which reply is being read aloud, and Stop. One reply at a time: starting another stops the first. Where the
+ * browser has no speechSynthesis, `supported` is false and the UI offers nothing.
+ */
+import { pickVoice, speakableText, type VoiceChoice } from './read-aloud';
+
+function synth(): SpeechSynthesis | undefined {
+  return typeof speechSynthesis === 'undefined' ? undefined : speechSynthesis;
+}
+
+function uiLanguage(): string {
+  return (typeof document !== 'undefined' && document.documentElement.lang) || (typeof navigator !== 'undefined' ? navigator.language : 'en');
+}
+
+export class ReadAloud {
+  /** The id of the message being read, if any. */
+  reading = $state<string | undefined>();
+  /** What the last start found for the UI's language. */
+  voiceKind = $state<VoiceChoice<SpeechSynthesisVoice>['kind'] | undefined>();
+  readonly supported = synth() !== undefined && typeof SpeechSynthesisUtterance !== 'undefined';
+
+  /** Voices can arrive after the page loads (Chrome fills the list late); wait briefly for them. */
+  private async voices(s: SpeechSynthesis): Promise<SpeechSynthesisVoice[]> {
+    const now = s.getVoices();
+    if (now.length > 0) return now;
+    await new Promise<void>((done) => {
+      const timer = setTimeout(done, 1000);
+      s.addEventListener('voiceschanged', () => { clearTimeout(timer); done(); }, { once: true });
+    });
+    return s.getVoices();
+  }
+
+  async start(id: string, markdown: string): Promise<void> {
+    const s = synth();
+    if (!s || !this.supported) return;
+    s.cancel();
+    const lang = uiLanguage();
+    const choice = pickVoice(await this.voices(s), lang);
+    this.voiceKind = choice.kind;
+    const utterance = new SpeechSynthesisUtterance(speakableText(markdown));
+    utterance.lang = choice.voice?.lang ?? lang;
+    if (choice.voice) utterance.voice = choice.voice;
+    const done = () => {
+      if (this.reading === id) this.reading = undefined;
+    };
+    utterance.onend = done;
+    utterance.onerror = done;
+    this.reading = id;
+    s.speak(utterance);
+  }
+
+  stop(): void {
+    synth()?.cancel();
+    this.reading = undefined;
+  }
+}
