@@ -275,6 +275,18 @@ export const en = {
   aboutFalconE1b: "TII's 1-billion-parameter ternary chat model. Good for phones and cheap tablets where 2B-4T does not fit.",
   aboutFalconE3b: "TII's 3-billion-parameter ternary chat model. Good for laptops: larger than 2B-4T, for better answers.",
   aboutTritDemo: 'A tiny model bundled with the app, to try everything offline straight away. Its answers are not meaningful.',
+  // Failures in plain words for the other languages, by kind (i18n/error-text.ts); English shows the error's own words
+  errStorage: 'There is not enough storage space on this device. Delete other models, photos or videos, then try again.',
+  errNetwork: "The connection to the model's host failed. Check the internet connection, then try again: a download continues where it stopped.",
+  errBadFile: 'This model file is damaged or is not a model Trit can run. Download it again, or choose another file.',
+  errUnsupported: 'Trit cannot run this kind of model yet. Choose another model.',
+  errMemory: 'This device does not have enough memory for this model. Close other apps or tabs, or choose a smaller model.',
+  errTooLong: 'The conversation is too long for what the model can remember. Start a new chat or shorten your message.',
+  errBusy: 'Trit is busy or the model is not ready yet. Wait a moment, then try again.',
+  errCancelled: 'It was stopped. Start it again when you are ready.',
+  errInUse: 'This model is being used by the chat. Unload it first, then try again.',
+  errNotFound: 'This model is no longer on this device. Download it again.',
+  errGeneric: 'Something went wrong inside Trit. Reload the page; if it keeps happening, restart the device.',
   // Classroom sharing (issue 18)
   classroomOpen: 'Get from a classroom computer',
   classroomTitle: 'Get a model from a classroom computer',

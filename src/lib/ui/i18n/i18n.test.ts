@@ -3,6 +3,8 @@ import { en, type StringKey } from '../strings';
 import { LANGUAGES, matchLanguage } from './languages';
 import { formatMessage, placeholderNames } from './message';
 import { TRANSLATIONS } from './translations';
+import catalogue from '../../store/catalogue.json';
+import { modelDescription } from './model-text';
 
 const keys = Object.keys(en) as StringKey[];
 const shipped = Object.entries(TRANSLATIONS);
@@ -75,5 +77,11 @@ describe('matchLanguage', () => {
     expect(matchLanguage(['sw_KE'])).toEqual({ code: 'sw', tag: 'sw-KE' });
     expect(matchLanguage(['de', 'ja'])).toEqual({ code: 'en', tag: 'en' });
     expect(matchLanguage([])).toEqual({ code: 'en', tag: 'en' });
+  });
+});
+
+describe('catalogue models', () => {
+  it('have their description in the strings table, the same English as the catalogue', () => {
+    for (const m of catalogue.models) expect(modelDescription(m.id, undefined)).toBe(m.description);
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatBytes, formatDecimal, formatDuration } from '../format';
 import { fill, t } from '../strings';
+import { errorHint, errorOriginal, errorWords } from './error-text';
 import { locale, setLanguage } from './locale';
 
 afterEach(() => setLanguage('auto'));
@@ -40,5 +41,22 @@ describe('switching the language', () => {
     setLanguage('de' as never);
     expect(locale.choice).toBe('auto');
     expect(locale.code).toBe('en');
+  });
+});
+
+describe('errors in the UI language', () => {
+  const oom = { code: 'out_of_memory', message: 'The model needs 1.2 GB of memory.', hint: 'Close other tabs.' };
+  it('shows the error\'s own English words in English, with nothing more in Details', () => {
+    expect(errorWords(oom)).toBe('The model needs 1.2 GB of memory. Close other tabs.');
+    expect(errorHint(oom)).toBe('Close other tabs.');
+    expect(errorOriginal(oom)).toBe('');
+  });
+  it('shows the kind of failure in plain words elsewhere, and keeps the English for Details', () => {
+    setLanguage('sw');
+    expect(errorWords(oom)).toBe(t.errMemory);
+    expect(errorWords(oom)).toMatch(/^Kifaa hiki hakina kumbukumbu/);
+    expect(errorHint({ ...oom, code: 'checksum_mismatch' })).toBe(t.errBadFile);
+    expect(errorWords({ ...oom, code: 'internal' })).toBe(t.errGeneric);
+    expect(errorOriginal(oom)).toBe('The model needs 1.2 GB of memory. Close other tabs.');
   });
 });

@@ -1,0 +1,209 @@
+/**
+ * The app in the pupils' own language (issue 19): it follows the browser, Arabic reads right to left, no English
+ * shows in Arabic or Hindi, axe stays clean in every shipped language, and the choice in Settings is kept.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Browser, type Page, type TestInfo } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { LANGUAGES } from '../../src/lib/ui/i18n/languages';
+import { en } from '../../src/lib/ui/strings';
+import { TRANSLATIONS } from '../../src/lib/ui/i18n/translations';
+import { sendAndWaitForReply, waitForModelReady } from '../app/helpers';
+
+const SCREENSHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
+const PHONE = { width: 360, height: 740 };
+// A question the demo model was trained on (it only knows English ones), so the chat shows a real reply.
+const PROMPT = 'What can you do?';
+
+/**
+ * Latin-script text that may show in a non-Latin language because it is data or a name, not prose: the app and
+ * model names, formats, the demo model's practised English questions, the languages' own names in the picker.
+ */
+const DATA_PHRASES = [
+  PROMPT, 'What is 7 plus 5?', 'BitNet b1.58 2B-4T', 'Falcon-E 1B Instruct', 'Falcon-E 3B Instruct', 'Trit demo model',
+  'relaxed SIMD', 'SIMD', 'top-p', 'Trit', 'BitNet', 'GGUF', 'gguf', 'Safari', 'QR', 'USB', 'Markdown', 'md',
+  ...LANGUAGES.map((l) => l.name),
+];
+
+async function screenshot(page: Page, testInfo: TestInfo, name: string) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = `${SCREENSHOTS}/i18n-${name}.png`;
+  await page.screenshot({ path });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+async function expectAxeClean(page: Page, label: string) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${label}: ${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(serious).toEqual([]);
+}
+
+/** Every piece of text a person (or a screen reader) meets on the page now, except what they or the model wrote. */
+function visibleTexts(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const isContent = (el: Element) => el.closest('.markdown, .user-text, [data-testid="conversation-item"], [data-testid="search-hit"]');
+    const out: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      const text = n.textContent?.trim();
+      if (!el || !text || isContent(el) || el.closest('script, style, template')) continue;
+      // Options of a closed list are met as soon as it opens; hidden dialogs are not met at all.
+      if (el.closest('option') ? el.closest('select')?.checkVisibility() : el.checkVisibility()) out.push(text);
+    }
+    for (const el of document.querySelectorAll('[aria-label], [placeholder], [title], [alt], [aria-valuetext]')) {
+      if (isContent(el) || !el.checkVisibility()) continue;
+      for (const a of ['aria-label', 'placeholder', 'title', 'alt', 'aria-valuetext']) {
+        const v = el.getAttribute(a)?.trim();
+        if (v) out.push(v);
+      }
+    }
+    return out;
+  });
+}
+
+/** English on the page: a string of the English table the translation changes, or Latin words that are not data. */
+function englishIn(texts: string[], code: 'ar' | 'hi'): string[] {
+  const table = TRANSLATIONS[code];
+  const translated = new Set(Object.values(table));
+  const englishOnly = new Set(Object.values(en).filter((v) => !v.includes('{') && !translated.has(v)));
+  const phrases = [...DATA_PHRASES].sort((a, b) => b.length - a.length);
+  const found = new Set<string>();
+  for (const text of texts) {
+    if (englishOnly.has(text)) found.add(`table string: ${text}`);
+    // URLs (the example link of the model box) are addresses, not words.
+    let rest = text.replace(/https?:\/\/\S+/g, ' ');
+    for (const p of phrases) rest = rest.split(p).join(' ');
+    if (/[A-Za-z]{2,}/.test(rest)) found.add(`Latin words: ${text}`);
+  }
+  return [...found];
+}
+
+async function newPage(browser: Browser, locale: string, viewport = PHONE): Promise<Page> {
+  const context = await browser.newContext({ locale, viewport, reducedMotion: 'reduce' });
+  return context.newPage();
+}
+
+/** Visits every main screen at phone size: checks each for English and axe, and keeps a screenshot of each. */
+async function tourInLanguage(page: Page, testInfo: TestInfo, code: 'ar' | 'hi') {
+  const texts: string[] = [];
+  const visit = async (name: string) => {
+    texts.push(...(await visibleTexts(page)));
+    await screenshot(page, testInfo, `${code}-phone-${name}`);
+    await expectAxeClean(page, `${code} ${name}`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `${name}: the page scrolls sideways`).toBeLessThanOrEqual(0);
+  };
+
+  await visit('start');
+
+  await sendAndWaitForReply(page, PROMPT);
+  await page.getByTestId('stats').locator('summary').first().click();
+  await visit('chat');
+
+  await page.getByTestId('toggle-sidebar').click();
+  await page.locator('aside details.device summary').click();
+  await expect(page.getByTestId('selftest')).toBeVisible({ timeout: 120_000 });
+  await page.locator('aside details.device details summary').first().click();
+  await visit('chats');
+  await page.keyboard.press('Escape');
+
+  await page.getByTestId('open-settings').click();
+  await expect(page.getByTestId('settings')).toBeVisible();
+  await visit('settings');
+  await page.keyboard.press('Escape');
+
+  await page.getByTestId('model-chip').click();
+  await expect(page.getByTestId('model-manager')).toBeVisible();
+  await visit('models');
+  await page.keyboard.press('Escape');
+
+  expect(englishIn(texts, code)).toEqual([]);
+}
+
+test('Arabic from the browser: right to left, no English on any main screen, axe clean', async ({ browser }, testInfo) => {
+  const page = await newPage(browser, 'ar');
+  await page.goto('/');
+  await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ar');
+  // Right to left for real: the message box starts at the right, with Send on its left.
+  await waitForModelReady(page);
+  const composer = (await page.getByTestId('composer').boundingBox())!;
+  const send = (await page.getByTestId('send').boundingBox())!;
+  expect(send.x + send.width).toBeLessThanOrEqual(composer.x + 1);
+  await tourInLanguage(page, testInfo, 'ar');
+  // The chat drawer slides in from the right-hand edge, the start of the line in Arabic.
+  await page.getByTestId('toggle-sidebar').click();
+  const drawer = (await page.locator('aside').boundingBox())!;
+  expect(Math.round(drawer.x + drawer.width)).toBe(PHONE.width);
+  await page.context().close();
+});
+
+test('Hindi from the browser: no English on any main screen, axe clean, nothing cut off at phone size', async ({ browser }, testInfo) => {
+  const page = await newPage(browser, 'hi-IN');
+  await page.goto('/');
+  await expect(page.locator('html')).toHaveAttribute('dir', 'ltr');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'hi-IN');
+  await waitForModelReady(page);
+  await tourInLanguage(page, testInfo, 'hi');
+  await page.context().close();
+});
+
+for (const { code, dir } of LANGUAGES.filter((l) => !['en', 'ar', 'hi'].includes(l.code))) {
+  test(`${code}: the browser's language is used, axe clean on the main screens`, async ({ browser }) => {
+    const page = await newPage(browser, code, { width: 800, height: 1000 });
+    await page.goto('/');
+    await expect(page.locator('html')).toHaveAttribute('lang', code);
+    await expect(page.locator('html')).toHaveAttribute('dir', dir);
+    await waitForModelReady(page);
+    await expect(page.getByTestId('send')).toHaveText(TRANSLATIONS[code as keyof typeof TRANSLATIONS].send);
+    await expectAxeClean(page, `${code} start`);
+    await page.getByTestId('open-settings').click();
+    await expect(page.getByTestId('settings')).toBeVisible();
+    await expect(page.getByLabel(TRANSLATIONS[code as keyof typeof TRANSLATIONS].language)).toHaveValue('auto');
+    await expectAxeClean(page, `${code} settings`);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('model-chip').click();
+    await expect(page.getByTestId('model-manager')).toBeVisible();
+    await expectAxeClean(page, `${code} models`);
+    await page.context().close();
+  });
+}
+
+test('French numbers: the decimal comma in Settings, the units of the model list', async ({ browser }) => {
+  const page = await newPage(browser, 'fr-FR', { width: 800, height: 1000 });
+  await page.goto('/');
+  await waitForModelReady(page);
+  await page.getByTestId('open-settings').click();
+  await expect(page.locator('output[for="temperature"]')).toHaveText(/^\d,\d\d$/);
+  await page.keyboard.press('Escape');
+  await page.getByTestId('model-chip').click();
+  // Sizes in French units (Mo, Go), with the comma.
+  await expect(page.getByTestId('model-manager')).toContainText(/\d+(,\d+)?\s(ko|Mo|Go)/);
+  await page.context().close();
+});
+
+test('the language picked in Settings applies at once, is kept after a reload, and "same as browser" goes back', async ({ page }) => {
+  await page.goto('/');
+  await waitForModelReady(page);
+  await page.getByTestId('open-settings').click();
+  await page.getByLabel('Language').selectOption('ar');
+  await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+  await expect(page.getByTestId('settings')).toContainText(TRANSLATIONS.ar.systemPrompt);
+  // The chat behind the dialog changed too, without a reload.
+  await expect(page.getByTestId('send')).toHaveText(TRANSLATIONS.ar.send);
+
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ar');
+  await expect(page.getByTestId('send')).toHaveText(TRANSLATIONS.ar.send);
+  await page.getByTestId('open-settings').click();
+  await expect(page.getByTestId('language')).toHaveValue('ar');
+  await page.getByTestId('language').selectOption('auto');
+  await expect(page.locator('html')).toHaveAttribute('dir', 'ltr');
+  await expect(page.getByTestId('send')).toHaveText(en.send);
+  await page.reload();
+  await expect(page.getByTestId('send')).toHaveText(en.send);
+});
