@@ -5,6 +5,7 @@
 import type { SerializedError } from '../errors';
 import { type StoreBackend, IdbBackend } from './backend';
 import { BUILTIN_CATALOGUE, type CatalogueEntry } from './catalogue';
+import { localNetworkFetch } from './classroom';
 import { type LockManagerLike, defaultLocks } from './locks';
 import { type ModelManifest, reconcile } from './manifest';
 import { DEFAULT_CONCURRENCY, DEFAULT_SHARD_SIZE } from './shards';
@@ -43,7 +44,8 @@ export function createContext(options: StoreOptions, changed: (id: string) => vo
   const now = options.now ?? (() => Date.now());
   const ctx: StoreContext = {
     backend,
-    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    // Requests to the room's network say so, as Local Network Access asks (a classroom share); others go as they are.
+    fetch: options.fetch ?? localNetworkFetch,
     now,
     locks: options.locks ?? defaultLocks(),
     catalogue: options.catalogue ?? BUILTIN_CATALOGUE,

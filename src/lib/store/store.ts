@@ -16,7 +16,7 @@ import { type ModelManifest, effectiveState, wasInterrupted } from './manifest';
 import { openModel } from './open';
 import { missingShards, storedBytes } from './shards';
 import { exportModel, importFile } from './transfer';
-import type { DownloadOptions, DownloadOutcome, IntegrityCheck, ModelStore, ModelView, StoreOptions } from './types';
+import type { DownloadOptions, DownloadOutcome, IntegrityCheck, ModelStore, ModelView, PublishedFacts, StoreOptions } from './types';
 
 export type * from './types';
 
@@ -92,8 +92,9 @@ export function createModelStore(options: StoreOptions = {}): ModelStore {
     return (await list()).find((v) => v.id === id);
   }
 
-  async function addByUrl(url: string, name?: string): Promise<ModelView> {
-    const entry = userEntryFromUrl(url, name);
+  async function addByUrl(url: string, name?: string, published?: PublishedFacts): Promise<ModelView> {
+    // Facts a source publishes (a classroom share's sha256 and size) make the download verified like a catalogue one.
+    const entry = { ...userEntryFromUrl(url, name), ...published };
     const known = ctx.catalogue.some((e) => e.id === entry.id) || (await backend.getUserEntries()).some((e) => e.id === entry.id);
     if (!known) {
       const checked = await checkLink(ctx, entry);

@@ -157,11 +157,17 @@ export interface StoreOptions {
   progressIntervalMs?: number;
 }
 
+/** What a source publishes about a file at a link: the download is checked against it. */
+export interface PublishedFacts {
+  sha256?: string;
+  sizeBytes?: number;
+}
+
 export interface ModelStore {
   list(): Promise<ModelView[]>;
   get(id: string): Promise<ModelView | undefined>;
   /** Checks the link first (reads its first bytes): a web page, a missing file or a non-GGUF file is refused. */
-  addByUrl(url: string, name?: string): Promise<ModelView>;
+  addByUrl(url: string, name?: string, published?: PublishedFacts): Promise<ModelView>;
   /** Removes a user-added catalogue entry (and its stored data). */
   removeEntry(id: string): Promise<void>;
   /** Downloads what is missing (so it also resumes and repairs). Resolves when ready or paused. */

@@ -5,6 +5,7 @@
  * show what this says. Lives for the whole session, so a download keeps reporting while its panel is closed.
  */
 import { getModelStore, type ModelStore, type ModelView, type StoreProgress } from '../store';
+import type { ClassroomModel } from '../store/classroom';
 import { saveFile } from './save-file';
 import { deviceMemoryGB, modelFit, storageInfo, type Fit, type StorageInfo } from './device';
 import { toUiError, type UiError } from './errors';
@@ -278,6 +279,19 @@ export class ModelsState {
     try {
       await this.store.addByUrl(url);
       await this.refresh();
+      return undefined;
+    } catch (e) {
+      return toModelError(e);
+    }
+  }
+
+  /** Adds a model a classroom computer shares (checked against its sha256) and starts its download. */
+  async addFromClassroom(m: ClassroomModel): Promise<ModelError | undefined> {
+    if (!this.store) return undefined;
+    try {
+      const v = await this.store.addByUrl(m.url, m.name, { sha256: m.sha256, sizeBytes: m.size });
+      await this.refresh();
+      void this.requestDownload(v.id);
       return undefined;
     } catch (e) {
       return toModelError(e);
