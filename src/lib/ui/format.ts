@@ -44,6 +44,13 @@ export function formatDecimal(value: number, digits: number): string {
   return new Intl.NumberFormat(locale.tag, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false }).format(value);
 }
 
+/** The device's memory as the browser reports it, a whole count of gigabytes: "8 GB", "8 Go", "٨ غ.ب". */
+export function formatGigabytes(gb: number | undefined): string {
+  if (gb === undefined || !Number.isFinite(gb)) return '?';
+  if (/^en\b/i.test(locale.tag)) return `${gb} GB`;
+  return unitFormat(locale.tag, 'gigabyte', gb % 1 ? 1 : 0).format(gb);
+}
+
 /** A calendar date ("30 Nov 2026", "30/11/2026"), for conversations older than yesterday. */
 export function formatDate(ms: number): string {
   return new Intl.DateTimeFormat(locale.tag, { dateStyle: 'medium' }).format(ms);

@@ -197,6 +197,8 @@ export const en = {
   askTitle: 'Download {name}?',
   askNoSpace: 'It needs {size} of storage, and only {free} is free.',
   askNoMemory: 'It needs about {memory} of memory to run; this device has about {device}. It will probably not load here.',
+  tooLargeForTab: 'Too large for this device: it needs about {memory} of memory, and this browser tab can use about {tab}.',
+  tooLargeForTabHint: 'Choose a smaller model, or use a computer with more memory.',
   askMetered: 'This device is on a mobile or metered connection: downloading {size} may use up your data plan.',
   askGo: 'Download anyway',
   persistGranted: 'The browser agreed to keep your models: it will not clear them to free space.',
@@ -287,6 +289,7 @@ export const en = {
   errInUse: 'This model is being used by the chat. Unload it first, then try again.',
   errNotFound: 'This model is no longer on this device. Download it again.',
   errGeneric: 'Something went wrong inside Trit. Reload the page; if it keeps happening, restart the device.',
+  storageTitle: 'Storage',
   // Classroom sharing (issue 18)
   classroomOpen: 'Get from a classroom computer',
   classroomTitle: 'Get a model from a classroom computer',

@@ -183,6 +183,8 @@ export const es: Strings = {
   askTitle: '¿Descargar {name}?',
   askNoSpace: 'Necesita {size} de almacenamiento y solo hay {free} libres.',
   askNoMemory: 'Necesita unos {memory} de memoria para funcionar; este dispositivo tiene unos {device}. Probablemente no se cargará aquí.',
+  tooLargeForTab: 'Demasiado grande para este dispositivo: necesita unos {memory} de memoria y esta pestaña del navegador puede usar unos {tab}.',
+  tooLargeForTabHint: 'Elija un modelo más pequeño o use un ordenador con más memoria.',
   askMetered: 'Este dispositivo usa una conexión móvil o limitada: descargar {size} puede gastar tus datos.',
   askGo: 'Descargar de todos modos',
   persistGranted: 'El navegador aceptó conservar tus modelos: no los borrará para liberar espacio.',
@@ -269,6 +271,7 @@ export const es: Strings = {
   errInUse: 'El chat está usando este modelo. Quítalo primero de la memoria y vuelve a intentarlo.',
   errNotFound: 'Este modelo ya no está en este dispositivo. Descárgalo otra vez.',
   errGeneric: 'Algo falló dentro de Trit. Vuelve a cargar la página; si sigue pasando, reinicia el dispositivo.',
+  storageTitle: 'Almacenamiento',
   // Classroom sharing (issue 18)
   classroomOpen: 'Obtener de un ordenador del aula',
   classroomTitle: 'Obtener un modelo de un ordenador del aula',

@@ -183,6 +183,8 @@ export const fr: Strings = {
   askTitle: 'Télécharger {name} ?',
   askNoSpace: 'Il faut {size} d’espace de stockage, et seulement {free} sont libres.',
   askNoMemory: 'Il faut environ {memory} de mémoire pour le faire tourner ; cet appareil en a environ {device}. Il ne se chargera probablement pas ici.',
+  tooLargeForTab: 'Trop grand pour cet appareil : il faut environ {memory} de mémoire, et cet onglet du navigateur peut en utiliser environ {tab}.',
+  tooLargeForTabHint: 'Choisissez un modèle plus petit, ou utilisez un ordinateur avec plus de mémoire.',
   askMetered: 'Cet appareil utilise une connexion mobile ou limitée : télécharger {size} peut épuiser votre forfait.',
   askGo: 'Télécharger quand même',
   persistGranted: 'Le navigateur a accepté de garder vos modèles : il ne les effacera pas pour libérer de la place.',
@@ -269,6 +271,7 @@ export const fr: Strings = {
   errInUse: 'Ce modèle est utilisé par la discussion. Déchargez-le d’abord, puis réessayez.',
   errNotFound: 'Ce modèle n’est plus sur cet appareil. Téléchargez-le à nouveau.',
   errGeneric: 'Un problème est survenu dans Trit. Rechargez la page ; si cela se reproduit, redémarrez l’appareil.',
+  storageTitle: 'Stockage',
   // Classroom sharing (issue 18)
   classroomOpen: 'Récupérer depuis un ordinateur de la classe',
   classroomTitle: 'Récupérer un modèle depuis un ordinateur de la classe',

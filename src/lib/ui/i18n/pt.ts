@@ -183,6 +183,8 @@ export const pt: Strings = {
   askTitle: 'Baixar {name}?',
   askNoSpace: 'Ele precisa de {size} de armazenamento, e só há {free} livres.',
   askNoMemory: 'Ele precisa de cerca de {memory} de memória para funcionar; este aparelho tem cerca de {device}. Provavelmente não vai carregar aqui.',
+  tooLargeForTab: 'Grande demais para este aparelho: precisa de cerca de {memory} de memória, e esta aba do navegador pode usar cerca de {tab}.',
+  tooLargeForTabHint: 'Escolha um modelo menor ou use um computador com mais memória.',
   askMetered: 'Este aparelho está numa conexão móvel ou limitada: baixar {size} pode gastar seu pacote de dados.',
   askGo: 'Baixar mesmo assim',
   persistGranted: 'O navegador aceitou manter seus modelos: não vai apagá-los para liberar espaço.',
@@ -269,6 +271,7 @@ export const pt: Strings = {
   errInUse: 'Este modelo está sendo usado pela conversa. Descarregue-o primeiro e tente de novo.',
   errNotFound: 'Este modelo não está mais neste aparelho. Baixe-o de novo.',
   errGeneric: 'Algo deu errado dentro do Trit. Recarregue a página; se continuar acontecendo, reinicie o aparelho.',
+  storageTitle: 'Armazenamento',
   // Classroom sharing (issue 18)
   classroomOpen: 'Obter de um computador da sala',
   classroomTitle: 'Obter um modelo de um computador da sala',

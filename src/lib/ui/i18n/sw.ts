@@ -183,6 +183,8 @@ export const sw: Strings = {
   askTitle: 'Upakue {name}?',
   askNoSpace: 'Unahitaji nafasi ya {size}, na ni {free} tu zilizo wazi.',
   askNoMemory: 'Unahitaji kumbukumbu ya takriban {memory} ili kufanya kazi; kifaa hiki kina takriban {device}. Huenda usipakie hapa.',
+  tooLargeForTab: 'Ni kubwa mno kwa kifaa hiki: inahitaji kumbukumbu ya takriban {memory}, na kichupo hiki cha kivinjari kinaweza kutumia takriban {tab}.',
+  tooLargeForTabHint: 'Chagua modeli ndogo zaidi, au tumia kompyuta yenye kumbukumbu zaidi.',
   askMetered: 'Kifaa hiki kiko kwenye muunganisho wa simu au wenye kikomo: kupakua {size} kunaweza kumaliza kifurushi chako cha data.',
   askGo: 'Pakua hata hivyo',
   persistGranted: 'Kivinjari kimekubali kuhifadhi miundo yako: hakitaifuta ili kupata nafasi.',
@@ -269,6 +271,7 @@ export const sw: Strings = {
   errInUse: 'Muundo huu unatumiwa na mazungumzo. Uondoe kwenye kumbukumbu kwanza, kisha ujaribu tena.',
   errNotFound: 'Muundo huu haupo tena kwenye kifaa hiki. Upakue tena.',
   errGeneric: 'Kuna hitilafu ndani ya Trit. Pakia ukurasa upya; ikiendelea kutokea, washa kifaa upya.',
+  storageTitle: 'Hifadhi',
   // Classroom sharing (issue 18)
   classroomOpen: 'Pata kutoka kwa kompyuta ya darasa',
   classroomTitle: 'Pata modeli kutoka kwa kompyuta ya darasa',
