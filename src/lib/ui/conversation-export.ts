@@ -34,7 +34,7 @@ export function toMarkdown(c: Conversation, labels: ExportLabels): string {
     if (m.pending || (m.role === 'assistant' && !m.content)) continue;
     parts.push(`**${m.role === 'user' ? labels.you : labels.assistant}:**`, m.content);
   }
-  const data = { ...c, messages: c.messages.map((m) => ({ ...m, pending: undefined })), format: CONVERSATION_FORMAT };
+  const data = { ...c, messages: c.messages.map((m) => (m.pending ? { ...m, pending: false } : m)), format: CONVERSATION_FORMAT };
   parts.push('---', `${DATA_START}${commentSafeJson(data)}${DATA_END}`);
   return `${parts.join('\n\n')}\n`;
 }

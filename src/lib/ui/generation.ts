@@ -128,7 +128,9 @@ export class GenerationControl {
     conversation.modelId = app.modelEntry?.id;
     const last = conversation.messages.at(-1);
     if (opts.continuing && last) {
-      Object.assign(last, { pending: true, stopped: undefined, error: undefined });
+      last.pending = true;
+      delete last.stopped;
+      delete last.error;
     } else if (!(last?.role === 'assistant' && last.pending)) {
       conversation.messages.push({ id: newId(), role: 'assistant', content: '', pending: true });
     }
