@@ -219,7 +219,7 @@ export const en = {
   manageChats: 'Manage chats',
   importChat: 'Open a saved chat (.md file)',
   importChatFailed: 'This file is not a chat saved by Trit. Pick a file that Trit saved with "Save as Markdown", unchanged.',
-  clearAllYes: 'Yes, delete them all',
+  clearAllYes: 'Yes, delete',
   versionLabel: 'Version {number} of {count}',
   versionOf: '{number}/{count}',
   previousVersion: 'Previous version',

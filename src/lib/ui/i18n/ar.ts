@@ -204,7 +204,7 @@ export const ar: Strings = {
   manageChats: 'إدارة المحادثات',
   importChat: 'افتح محادثة محفوظة (ملف ‎.md)',
   importChatFailed: 'هذا الملف ليس محادثة حفظها Trit. اختر ملفًا حفظه Trit بزر "حفظ بصيغة Markdown" دون تعديل.',
-  clearAllYes: 'نعم، احذفها كلها',
+  clearAllYes: 'نعم، احذف',
   versionLabel: 'الإصدار {number} من {count}',
   versionOf: '{number}/{count}',
   previousVersion: 'الإصدار السابق',

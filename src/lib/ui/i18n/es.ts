@@ -204,7 +204,7 @@ export const es: Strings = {
   manageChats: 'Gestionar los chats',
   importChat: 'Abrir un chat guardado (archivo .md)',
   importChatFailed: 'Este archivo no es un chat guardado por Trit. Elige un archivo que Trit guardó con «Guardar como Markdown», sin cambios.',
-  clearAllYes: 'Sí, borrarlos todos',
+  clearAllYes: 'Sí, borrar',
   versionLabel: 'Versión {number} de {count}',
   versionOf: '{number}/{count}',
   previousVersion: 'Versión anterior',

@@ -204,7 +204,7 @@ export const fr: Strings = {
   manageChats: 'Gérer les discussions',
   importChat: 'Ouvrir une discussion enregistrée (fichier .md)',
   importChatFailed: 'Ce fichier n\'est pas une discussion enregistrée par Trit. Choisissez un fichier que Trit a enregistré avec « Enregistrer en Markdown », sans le modifier.',
-  clearAllYes: 'Oui, tout supprimer',
+  clearAllYes: 'Oui, supprimer',
   versionLabel: 'Version {number} sur {count}',
   versionOf: '{number}/{count}',
   previousVersion: 'Version précédente',

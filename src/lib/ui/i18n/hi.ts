@@ -204,7 +204,7 @@ export const hi: Strings = {
   manageChats: 'चैट संभालें',
   importChat: 'सहेजी गई चैट खोलें (.md फ़ाइल)',
   importChatFailed: 'यह फ़ाइल Trit की सहेजी हुई चैट नहीं है। वह फ़ाइल चुनें जिसे Trit ने "Markdown के रूप में सहेजें" से सहेजा था, बिना बदले।',
-  clearAllYes: 'हाँ, सब मिटा दें',
+  clearAllYes: 'हाँ, मिटाएँ',
   versionLabel: '{count} में से संस्करण {number}',
   versionOf: '{number}/{count}',
   previousVersion: 'पिछला संस्करण',

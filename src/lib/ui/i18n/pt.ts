@@ -204,7 +204,7 @@ export const pt: Strings = {
   manageChats: 'Gerenciar conversas',
   importChat: 'Abrir uma conversa salva (arquivo .md)',
   importChatFailed: 'Este arquivo não é uma conversa salva pelo Trit. Escolha um arquivo que o Trit salvou com "Salvar como Markdown", sem alterações.',
-  clearAllYes: 'Sim, apagar todas',
+  clearAllYes: 'Sim, apagar',
   versionLabel: 'Versão {number} de {count}',
   versionOf: '{number}/{count}',
   previousVersion: 'Versão anterior',

@@ -204,7 +204,7 @@ export const sw: Strings = {
   manageChats: 'Simamia mazungumzo',
   importChat: 'Fungua mazungumzo yaliyohifadhiwa (faili la .md)',
   importChatFailed: 'Faili hili si mazungumzo yaliyohifadhiwa na Trit. Chagua faili ambalo Trit ilihifadhi kwa "Hifadhi kama Markdown", bila kulibadilisha.',
-  clearAllYes: 'Ndiyo, futa yote',
+  clearAllYes: 'Ndiyo, futa',
   versionLabel: 'Toleo la {number} kati ya {count}',
   versionOf: '{number}/{count}',
   previousVersion: 'Toleo lililotangulia',
