@@ -290,6 +290,7 @@ export const en = {
   errNotFound: 'This model is no longer on this device. Download it again.',
   errGeneric: 'Something went wrong inside Trit. Reload the page; if it keeps happening, restart the device.',
   storageTitle: 'Storage',
+  memoryNeededFit: 'Memory needed: {memory}. {fit}.',
   // Classroom sharing (issue 18)
   classroomOpen: 'Get from a classroom computer',
   classroomTitle: 'Get a model from a classroom computer',
@@ -324,5 +325,5 @@ export const t: Strings = new Proxy(en as Strings, {
  * unknown placeholders stay visible so a missing value is noticed, not hidden.
  */
 export function fill(template: string, params: MessageParams): string {
-  return formatMessage(template, params, locale.tag);
+  return formatMessage(template, params, locale.tag, locale.dir === 'rtl');
 }

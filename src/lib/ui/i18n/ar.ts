@@ -272,6 +272,7 @@ export const ar: Strings = {
   errNotFound: 'لم يعد هذا النموذج على هذا الجهاز. نزّله مرة أخرى.',
   errGeneric: 'حدث خطأ داخل Trit. أعد تحميل الصفحة؛ وإن تكرر ذلك، أعد تشغيل الجهاز.',
   storageTitle: 'التخزين',
+  memoryNeededFit: 'الذاكرة اللازمة: {memory}. {fit}.',
   // Classroom sharing (issue 18)
   classroomOpen: 'احصل عليه من حاسوب الفصل',
   classroomTitle: 'الحصول على نموذج من حاسوب الفصل',

@@ -272,6 +272,7 @@ export const es: Strings = {
   errNotFound: 'Este modelo ya no está en este dispositivo. Descárgalo otra vez.',
   errGeneric: 'Algo falló dentro de Trit. Vuelve a cargar la página; si sigue pasando, reinicia el dispositivo.',
   storageTitle: 'Almacenamiento',
+  memoryNeededFit: 'Memoria necesaria: {memory}. {fit}.',
   // Classroom sharing (issue 18)
   classroomOpen: 'Obtener de un ordenador del aula',
   classroomTitle: 'Obtener un modelo de un ordenador del aula',

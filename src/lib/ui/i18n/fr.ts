@@ -272,6 +272,7 @@ export const fr: Strings = {
   errNotFound: 'Ce modèle n’est plus sur cet appareil. Téléchargez-le à nouveau.',
   errGeneric: 'Un problème est survenu dans Trit. Rechargez la page ; si cela se reproduit, redémarrez l’appareil.',
   storageTitle: 'Stockage',
+  memoryNeededFit: 'Mémoire nécessaire : {memory}. {fit}.',
   // Classroom sharing (issue 18)
   classroomOpen: 'Récupérer depuis un ordinateur de la classe',
   classroomTitle: 'Récupérer un modèle depuis un ordinateur de la classe',

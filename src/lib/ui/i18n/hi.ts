@@ -272,6 +272,7 @@ export const hi: Strings = {
   errNotFound: 'यह मॉडल अब इस डिवाइस पर नहीं है। इसे फिर से डाउनलोड करें।',
   errGeneric: 'Trit के अंदर कुछ गड़बड़ हो गई। पेज फिर से लोड करें; अगर ऐसा होता रहे, तो डिवाइस फिर से चालू करें।',
   storageTitle: 'स्टोरेज',
+  memoryNeededFit: 'ज़रूरी मेमोरी: {memory}। {fit}।',
   // Classroom sharing (issue 18)
   classroomOpen: 'कक्षा के कंप्यूटर से लें',
   classroomTitle: 'कक्षा के कंप्यूटर से मॉडल लें',

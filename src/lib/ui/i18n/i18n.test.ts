@@ -65,6 +65,11 @@ describe('formatMessage', () => {
     expect(formatMessage('{count, plural, =0 {none} other {some}}', { count: 0 }, 'en')).toBe('none');
   });
 
+  it('isolates text values for right-to-left languages, so a Latin title keeps its own order', () => {
+    expect(formatMessage('«{title}» ({n})', { title: 'What?', n: 2 }, 'ar-u-nu-latn', true)).toBe('«\u2068What?\u2069» (2)');
+    expect(formatMessage('"{title}"', { title: 'What?' }, 'en')).toBe('"What?"');
+  });
+
   it('lists the placeholders a template uses, plural arguments included', () => {
     expect(placeholderNames('{count, plural, one {x {name}} other {{count} y}} {title}')).toEqual(['count', 'name', 'title']);
   });

@@ -6,7 +6,11 @@
 
 export type MessageParams = Record<string, string | number>;
 
-export function formatMessage(template: string, params: MessageParams, tag: string): string {
+/**
+ * `isolate` wraps each text value in Unicode isolates (FSI...PDI), for right-to-left languages: a Latin name or a title
+ * ending in "?" then keeps its own order inside the Arabic sentence.
+ */
+export function formatMessage(template: string, params: MessageParams, tag: string, isolate = false): string {
   let out = '';
   let i = 0;
   while (i < template.length) {
@@ -16,9 +20,9 @@ export function formatMessage(template: string, params: MessageParams, tag: stri
     out += template.slice(i, open);
     const inner = template.slice(open + 1, close);
     const plural = /^(\w+), ?plural, ?([\s\S]*)$/.exec(inner);
-    if (plural) out += formatMessage(choosePlural(plural[1], plural[2], params, tag), params, tag);
+    if (plural) out += formatMessage(choosePlural(plural[1], plural[2], params, tag), params, tag, isolate);
     // Unknown placeholders stay visible so a missing value is noticed, not hidden.
-    else if (/^\w+$/.test(inner) && inner in params) out += showValue(params[inner], tag);
+    else if (/^\w+$/.test(inner) && inner in params) out += showValue(params[inner], tag, isolate);
     else out += `{${inner}}`;
     i = close + 1;
   }
@@ -57,8 +61,9 @@ function matchingBrace(text: string, open: number): number {
 }
 
 /** Numbers in the language's digits; no grouping, so token counts read like the settings that set them. */
-function showValue(value: string | number, tag: string): string {
-  return typeof value === 'number' ? numberFormat(tag).format(value) : value;
+function showValue(value: string | number, tag: string, isolate: boolean): string {
+  if (typeof value === 'number') return numberFormat(tag).format(value);
+  return isolate && value ? `\u2068${value}\u2069` : value;
 }
 
 const pluralCache = new Map<string, Intl.PluralRules>();

@@ -272,6 +272,7 @@ export const pt: Strings = {
   errNotFound: 'Este modelo não está mais neste aparelho. Baixe-o de novo.',
   errGeneric: 'Algo deu errado dentro do Trit. Recarregue a página; se continuar acontecendo, reinicie o aparelho.',
   storageTitle: 'Armazenamento',
+  memoryNeededFit: 'Memória necessária: {memory}. {fit}.',
   // Classroom sharing (issue 18)
   classroomOpen: 'Obter de um computador da sala',
   classroomTitle: 'Obter um modelo de um computador da sala',

@@ -272,6 +272,7 @@ export const sw: Strings = {
   errNotFound: 'Muundo huu haupo tena kwenye kifaa hiki. Upakue tena.',
   errGeneric: 'Kuna hitilafu ndani ya Trit. Pakia ukurasa upya; ikiendelea kutokea, washa kifaa upya.',
   storageTitle: 'Hifadhi',
+  memoryNeededFit: 'Kumbukumbu inayohitajika: {memory}. {fit}.',
   // Classroom sharing (issue 18)
   classroomOpen: 'Pata kutoka kwa kompyuta ya darasa',
   classroomTitle: 'Pata modeli kutoka kwa kompyuta ya darasa',
