@@ -35,6 +35,13 @@ export default defineConfig({
           { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
           { src: 'icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
+        // A model file shared to the installed app (Quick Share, AirDrop, Bluetooth) is imported: src/lib/pwa/share-target.ts.
+        share_target: {
+          action: 'share-target',
+          method: 'POST',
+          enctype: 'multipart/form-data',
+          params: { files: [{ name: 'model', accept: ['.gguf', 'application/octet-stream'] }] },
+        },
       },
       injectManifest: {
         globPatterns: ['**/*.{js,css,html,wasm,png,svg,webmanifest,gguf}'],

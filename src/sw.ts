@@ -5,6 +5,7 @@
  * so the threaded engine) works offline and on static hosts that cannot set headers.
  */
 import { cleanupOutdatedCaches, matchPrecache, precache } from 'workbox-precaching';
+import { SHARE_TARGET_ACTION, receiveSharedFile } from './lib/pwa/share-target';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> };
 
@@ -43,8 +44,12 @@ async function respond(request: Request): Promise<Response> {
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;
-  if (request.method !== 'GET') return;
   const url = new URL(request.url);
+  if (request.method === 'POST' && url.href === new URL(SHARE_TARGET_ACTION, self.registration.scope).href) {
+    event.respondWith(receiveSharedFile(request, self.registration.scope));
+    return;
+  }
+  if (request.method !== 'GET') return;
   // Model downloads from another origin, and ranged reads, go straight to the network untouched.
   if (url.origin !== self.location.origin || request.headers.has('range')) return;
   event.respondWith(respond(request));

@@ -6,6 +6,7 @@
  */
 import { getModelStore, type ModelStore, type ModelView, type StoreProgress } from '../store';
 import type { ClassroomModel } from '../store/classroom';
+import { takeSharedFile } from '../pwa/share-target';
 import { saveFile } from './save-file';
 import { deviceMemoryGB, modelFit, storageInfo, type Fit, type StorageInfo } from './device';
 import { toUiError, type UiError } from './errors';
@@ -68,6 +69,8 @@ export class ModelsState {
   persistOutcome = $state<PersistOutcome | undefined>();
   /** Downloads a closed tab or a cut connection stopped, found when the app started online. */
   resumeOffer = $state<ModelView[]>([]);
+  /** A model file was shared to the app (Web Share Target): the page shows the model manager, where it imports. */
+  sharedArrived = $state(false);
 
   private store: ModelStore | undefined;
 
@@ -86,6 +89,15 @@ export class ModelsState {
     }
     this.store.subscribe(() => void this.refresh());
     void this.refresh().then(() => this.findInterrupted());
+    void this.receiveShared();
+  }
+
+  /** A .gguf shared to the installed app is imported like any file: the engine's reader checks it first. */
+  private async receiveShared(): Promise<void> {
+    const file = await takeSharedFile().catch(() => undefined);
+    if (!file) return;
+    this.sharedArrived = true;
+    await this.importFile(file);
   }
 
   get available(): boolean {
