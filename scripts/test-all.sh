@@ -56,6 +56,9 @@ e2e=$?
 echo "== model store browser tests"
 npx playwright test -c e2e/store/playwright.store.config.ts
 store=$?
+echo "== classroom sharing browser tests (share command, typed and scanned address, share target)"
+npx playwright test -c e2e/classroom/playwright.classroom.config.ts
+classroom=$?
 echo "== Firefox browser tests"
 bash e2e/firefox/run.sh
 firefox=$?
@@ -67,5 +70,5 @@ npx playwright test -c e2e/library/playwright.library.config.ts
 library=$?
 set -e
 
-node scripts/test-summary.mjs test-results/unit.json test-results/e2e.json test-results/e2e-store.json test-results/e2e-firefox.json test-results/e2e-webkit.json test-results/e2e-library.json
-[ "$unit" = 0 ] && [ "$e2e" = 0 ] && [ "$store" = 0 ] && [ "$firefox" = 0 ] && [ "$webkit" = 0 ] && [ "$library" = 0 ]
+node scripts/test-summary.mjs test-results/unit.json test-results/e2e.json test-results/e2e-store.json test-results/e2e-classroom.json test-results/e2e-firefox.json test-results/e2e-webkit.json test-results/e2e-library.json
+[ "$unit" = 0 ] && [ "$e2e" = 0 ] && [ "$store" = 0 ] && [ "$classroom" = 0 ] && [ "$firefox" = 0 ] && [ "$webkit" = 0 ] && [ "$library" = 0 ]
