@@ -196,6 +196,10 @@ test('French numbers: the decimal comma in Settings, the units of the model list
 });
 
 test('the language picked in Settings applies at once, is kept after a reload, and "same as browser" goes back', async ({ page }) => {
+  // As on a cheap phone: a narrow screen and a processor four times slower.
+  await page.setViewportSize(PHONE);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
   await page.goto('/');
   await waitForModelReady(page);
   await page.getByTestId('open-settings').click();
