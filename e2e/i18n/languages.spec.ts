@@ -113,7 +113,19 @@ async function tourInLanguage(page: Page, testInfo: TestInfo, code: 'ar' | 'hi')
   await page.getByTestId('stats').locator('summary').first().click();
   await visit('chat');
 
+  // The chat's own tools: its instructions, the presets a teacher keeps, saving or printing it.
+  await page.getByTestId('chat-instructions').locator('summary').click();
+  await page.getByTestId('open-presets').click();
+  await expect(page.getByTestId('preset-manager')).toBeVisible();
+  await visit('presets');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('chat-export').click();
+  await expect(page.getByTestId('save-markdown')).toBeVisible();
+  await visit('chat-tools');
+  await page.keyboard.press('Escape');
+
   await page.getByTestId('toggle-sidebar').click();
+  await page.locator('aside details.manage > summary').click();
   await page.locator('aside details.device > summary').click();
   await expect(page.getByTestId('selftest')).toBeVisible({ timeout: 120_000 });
   await page.locator('aside details.device details summary').first().click();
@@ -128,6 +140,8 @@ async function tourInLanguage(page: Page, testInfo: TestInfo, code: 'ar' | 'hi')
   await page.getByTestId('model-chip').click();
   await expect(page.getByTestId('model-manager')).toBeVisible();
   await visit('models');
+  await page.locator('.classroom-open').click();
+  await visit('classroom');
   await page.keyboard.press('Escape');
 
   expect(englishIn(texts, code)).toEqual([]);
