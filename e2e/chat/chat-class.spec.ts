@@ -281,4 +281,12 @@ test('read aloud speaks the reply with a voice on the device, and Stop reading s
   expect(spoken[0].voice).toBe('Device English');
   await reply.getByTestId('stop-reading').click();
   await expect(reply.getByTestId('read-aloud')).toBeVisible();
+
+  // In French the French voice on the device reads.
+  await page.evaluate(() => localStorage.setItem('trit-language', 'fr'));
+  await page.reload();
+  await waitForModelReady(page);
+  await page.getByTestId('message-assistant').last().getByTestId('read-aloud').click();
+  const again = await page.evaluate(() => (window as unknown as { spoken: Array<{ voice?: string; lang: string }> }).spoken);
+  expect(again.at(-1)).toMatchObject({ voice: 'Device French', lang: 'fr-FR' });
 });

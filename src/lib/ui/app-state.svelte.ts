@@ -307,6 +307,7 @@ export class AppState {
 
   newConversation(): void {
     if (this.generating) this.stop();
+    this.readAloud.stop();
     this.current = undefined;
     this.tooLong = undefined;
     void this.rememberOpen('');
@@ -314,6 +315,7 @@ export class AppState {
 
   async openConversation(id: string): Promise<void> {
     if (this.generating) this.stop();
+    this.readAloud.stop();
     const c = await this.conversationStore.get(id);
     if (c) {
       this.current = c;

@@ -2,14 +2,16 @@
  * Which reply is being read aloud, and Stop. One reply at a time: starting another stops the first. Where the
  * browser has no speechSynthesis, `supported` is false and the UI offers nothing.
  */
+import { locale } from './i18n/locale';
 import { pickVoice, speakableText, type VoiceChoice } from './read-aloud';
 
 function synth(): SpeechSynthesis | undefined {
   return typeof speechSynthesis === 'undefined' ? undefined : speechSynthesis;
 }
 
+/** The UI's language as a BCP 47 tag (the browser's own regional tag when it matches, e.g. 'pt-BR'). */
 function uiLanguage(): string {
-  return (typeof document !== 'undefined' && document.documentElement.lang) || (typeof navigator !== 'undefined' ? navigator.language : 'en');
+  return locale.tag || (typeof document !== 'undefined' && document.documentElement.lang) || 'en';
 }
 
 export class ReadAloud {
