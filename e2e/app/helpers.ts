@@ -1,9 +1,7 @@
 /** Shared steps for the app's end-to-end tests. */
 import { expect, type Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { startModelHost as startSharedHost } from '../support/hosts';
 
 export async function waitForServiceWorkerControl(page: Page): Promise<void> {
   await page.waitForFunction(() => navigator.serviceWorker?.controller != null, undefined, { timeout: 60_000 });
@@ -38,32 +36,13 @@ export async function showConversations(page: Page): Promise<void> {
   }
 }
 
-/** A model host on another origin: the only place besides the app itself that the app may contact. */
+/** A model host on another origin (the shared one in e2e/support/hosts.ts) serving `file` as /tiny.gguf: the only
+ * place besides the app itself that the app may contact. */
 export async function startModelHost(
   file = resolve(import.meta.dirname, '../../test/fixtures/small.gguf'),
-): Promise<{ origin: string; close: () => void }> {
-  const model = readFileSync(file);
-  const server = createServer((req, res) => {
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    res.setHeader('Access-Control-Allow-Headers', 'Range');
-    res.setHeader('Access-Control-Expose-Headers', 'Content-Range, Content-Length, Accept-Ranges');
-    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
-    res.setHeader('Accept-Ranges', 'bytes');
-    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
-    if (req.url !== '/tiny.gguf') return void res.writeHead(404).end();
-    const m = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
-    const start = m ? Number(m[1]) : 0;
-    const end = m && m[2] ? Math.min(Number(m[2]) + 1, model.length) : model.length;
-    res.writeHead(m ? 206 : 200, {
-      'Content-Length': String(end - start),
-      ...(m ? { 'Content-Range': `bytes ${start}-${end - 1}/${model.length}` } : {}),
-    });
-    res.end(req.method === 'HEAD' ? undefined : model.subarray(start, end));
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+): Promise<{ origin: string; close: () => Promise<void> }> {
+  return startSharedHost({ files: { 'tiny.gguf': file } });
 }
-
 
 /** Reads one record of the app's IndexedDB (settings: 'trit-settings'/'settings'; chats: 'trit-conversations'/'conversations'). */
 export function readRecord(page: Page, db: string, store: string, key: string): Promise<unknown> {

@@ -28,7 +28,7 @@ before(async () => {
   await writeSyntheticModel(file, { embd: 1024, layers: 8, heads: 8, headsKv: 2, ff: 2816, vocab: 4096, ctx: 4096 }, { seed: 7 });
   [app, host] = await Promise.all([
     startPreview(BASE_PORT + 3, { isolationHeaders: true }),
-    startModelHost(file, BASE_PORT + 4, 'talkative.gguf'),
+    startModelHost({ files: { 'talkative.gguf': file }, port: BASE_PORT + 4 }),
   ]);
 });
 
@@ -61,7 +61,7 @@ test('a download by link starts at once while Firefox asks about persistent stor
     const baseUsage = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
 
     await openManager(page);
-    await page.type('#model-url', host.fileUrl);
+    await page.type('#model-url', host.fileUrl('talkative.gguf'));
     await clickButton(page, byTestId('model-manager'), /^Add$/);
     await waitFor(page, `document.querySelector('${ENTRY}')?.getAttribute('data-state') === 'available'`, 30_000);
     host.holdFrom = SHARD;
@@ -103,7 +103,7 @@ test('a download by link starts at once while Firefox asks about persistent stor
     const resumed = host.requests.slice(resumedFrom).filter((r) => r.method === 'GET');
     assert.ok(resumed.length > 0);
     for (const r of resumed) assert.ok(!r.range || Number(/bytes=(\d+)/.exec(r.range)?.[1]) >= SHARD, `fetched again: ${r.range}`);
-    assert.equal(resumed.reduce((sum, r) => sum + r.bodyBytes, 0), host.size - SHARD);
+    assert.equal(resumed.reduce((sum, r) => sum + r.bodyBytes, 0), host.size('talkative.gguf') - SHARD);
 
     // Use it, and stop a long reply.
     await clickButton(page, ENTRY, /^Use this model$/);

@@ -23,7 +23,8 @@ import {
   waitForModelReady,
   waitForServiceWorkerControl,
 } from './app-steps';
-import { ROOT, startModelHost, startPreview, startWebDriver, startXvfb, webkitAvailable, type Running } from './processes';
+import { ROOT, startModelHost, startPreview, type ModelHost, type Server } from '../support/hosts';
+import { startWebDriver, startXvfb, webkitAvailable, type Running } from './processes';
 import type { WebDriverSession } from './webdriver';
 
 // Not 4190: it is on the Fetch standard's list of blocked ports (ManageSieve), so fetch() and browsers refuse it.
@@ -40,7 +41,7 @@ const missing = webkitAvailable();
 if (missing) throw new Error(`WebKit tests cannot run: ${missing}`);
 
 let xvfb: Running & { display: string };
-let talkative: Running & { url: string };
+let talkative: ModelHost;
 let dir: string;
 
 beforeAll(async () => {
@@ -50,18 +51,18 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'trit-webkit-'));
   const file = join(dir, 'tiny.gguf');
   await writeSyntheticModel(file, { embd: 512, layers: 4, heads: 8, headsKv: 2, ff: 1408, vocab: 4096, ctx: 4096 }, { seed: 7 });
-  talkative = await startModelHost(file, 'tiny.gguf');
+  talkative = await startModelHost({ files: { 'tiny.gguf': file } });
 });
 
 afterAll(async () => {
-  await talkative?.stop();
+  await talkative?.close();
   await xvfb?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe.each(MODES)('WebKit $name', (mode) => {
   let driver: Running & { url: string };
-  let server: Running & { url: string };
+  let server: Server;
   let s: WebDriverSession;
 
   beforeAll(async () => {
@@ -73,7 +74,7 @@ describe.each(MODES)('WebKit $name', (mode) => {
   afterAll(async () => {
     await s?.close();
     await driver?.stop();
-    await server?.stop();
+    await server?.close();
   });
 
   async function shot(name: string) {
@@ -135,7 +136,7 @@ describe.each(MODES)('WebKit $name', (mode) => {
   });
 
   it('offline: with the server gone, a reload opens the app, keeps the chat and answers', async () => {
-    await server.stop();
+    await server.close();
     try {
       await s.reload();
       await waitForModelReady(s);
@@ -184,7 +185,7 @@ describe.each(MODES)('WebKit $name', (mode) => {
   it('Stop during a long reply gives control back within a second, and the next message works', async () => {
     await s.click(await byTestId(s, 'model-chip'));
     const urlField = await s.find('#model-url');
-    await s.sendKeys(urlField, talkative.url);
+    await s.sendKeys(urlField, talkative.fileUrl('tiny.gguf'));
     await s.click(await button(s, 'Add', '[data-testid="model-manager"]'));
     const entry = '[data-testid^="model-url-tiny"]';
     await s.click(await waitFor('the Download button', () =>

@@ -1,15 +1,13 @@
 /**
  * The processes a WebKit run needs, started by the tests and ended by them: a virtual display (Xvfb), WebKitGTK's
- * WebDriver (which starts MiniBrowser with its own environment, so `JSC_*` options reach JavaScriptCore), the
- * production build served with the isolation headers, and a model host on another origin.
+ * WebDriver (which starts MiniBrowser with its own environment, so `JSC_*` options reach JavaScriptCore). The
+ * production build and the model host are the shared servers of e2e/support/hosts.ts.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const ROOT = join(import.meta.dirname, '..', '..');
+export { ROOT } from '../support/hosts';
 
 /** Debian's WebKitGTK test browser (package webkit2gtk-driver pulls it in). */
 export function miniBrowserPath(): string {
@@ -95,48 +93,6 @@ export async function startWebDriver(port: number, display: string, env: Record<
     throw e;
   });
   return { ...running, url };
-}
-
-/** The production build (TRIT_DIST, default dist) as a static host that sends COOP/COEP. */
-export async function startPreview(port: number): Promise<Running & { url: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'preview', '--port', String(port), '--strictPort'], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://localhost:${port}`;
-  const running = track(child, 'vite preview');
-  // A server that never answers is ended here: the suite's afterAll never sees it.
-  await waitForHttp(url, 'vite preview').catch(async (e) => {
-    await running.stop();
-    throw e;
-  });
-  return { ...running, url };
-}
-
-/** Serves one model file with range requests and CORS, as a model host on another origin does. */
-export async function startModelHost(file: string, name: string): Promise<Running & { url: string }> {
-  const model = readFileSync(file);
-  const server = createServer((req, res) => {
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    res.setHeader('Access-Control-Allow-Headers', 'Range');
-    res.setHeader('Access-Control-Expose-Headers', 'Content-Range, Content-Length, Accept-Ranges');
-    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
-    res.setHeader('Accept-Ranges', 'bytes');
-    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
-    if (req.url !== `/${name}`) return void res.writeHead(404).end();
-    const m = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
-    const start = m ? Number(m[1]) : 0;
-    const end = m && m[2] ? Math.min(Number(m[2]) + 1, model.length) : model.length;
-    res.writeHead(m ? 206 : 200, {
-      'Content-Length': String(end - start),
-      ...(m ? { 'Content-Range': `bytes ${start}-${end - 1}/${model.length}` } : {}),
-    });
-    res.end(req.method === 'HEAD' ? undefined : model.subarray(start, end));
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${name}`;
-  return { url, stop: () => new Promise<void>((done) => server.close(() => done())) };
 }
 
 /** Whether this machine can run the WebKit tests at all (for a clear message instead of a timeout). */
