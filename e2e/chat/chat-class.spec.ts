@@ -2,6 +2,7 @@
  * The chat a class can live in (issue 19), with the demo model: versions of an earlier question, Continue, export
  * to Markdown and back, search in old chats, presets carried to another browser, and reading aloud.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { readRecord, sendAndWaitForReply, showConversations, waitForModelReady, writeRecord } from '../app/helpers';
@@ -290,3 +291,60 @@ test('read aloud speaks the reply with a voice on the device, and Stop reading s
   const again = await page.evaluate(() => (window as unknown as { spoken: Array<{ voice?: string; lang: string }> }).spoken);
   expect(again.at(-1)).toMatchObject({ voice: 'Device French', lang: 'fr-FR' });
 });
+
+for (const lang of ['en', 'ar']) {
+  test(`${lang}, phone: versions, code, instructions, presets and search pass axe and fit a finger`, async ({ page }) => {
+    await page.addInitScript((l) => localStorage.setItem('trit-language', l), lang);
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto('/');
+    await waitForModelReady(page);
+    await writeRecord(page, 'trit-conversations', 'conversations', 'lesson', {
+      id: 'lesson', title: 'Loops', createdAt: Date.now(), updatedAt: Date.now(), format: 2, systemPrompt: 'Explain simply.',
+      messages: [
+        { id: 'q', role: 'user', content: 'Show a loop', versions: { others: [[{ id: 'q0', role: 'user', content: 'Loop?' }]], active: 1 } },
+        { id: 'a', role: 'assistant', content: 'Here:\n\n```python\nfor i in range(3):\n    print(i)\n```', stats: { stopReason: 'max_tokens', droppedMessages: 0 } },
+      ],
+    });
+    await page.reload();
+    await waitForModelReady(page);
+    await showConversations(page);
+    await page.getByTestId('chat-search').fill('loop');
+    await expect(page.getByTestId('search-hit')).toHaveCount(1);
+    await expectAccessible(page, `${lang} search`);
+    await page.getByTestId('search-hit').click();
+    await closeDrawer(page);
+    await expect(page.getByTestId('versions')).toBeVisible();
+    await expect(page.getByTestId('continue')).toBeVisible();
+    await expect(page.locator('.code-copy')).toHaveCount(1);
+    await page.getByTestId('chat-instructions').locator('summary').click();
+    await page.getByTestId('composer').fill('More');
+    await expect(page.getByTestId('context-meter')).toBeVisible();
+    await expectAccessible(page, `${lang} chat`);
+    await page.getByTestId('open-presets').click();
+    await page.getByTestId('preset-name').fill('Explain simply');
+    await page.getByTestId('preset-instructions').fill('Short words.');
+    await page.getByTestId('preset-save').click();
+    await page.getByTestId('preset-item').getByRole('button').nth(1).click();
+    await expect(page.getByTestId('preset-qr')).toBeVisible();
+    await expectAccessible(page, `${lang} presets`);
+  });
+}
+
+/** No serious or critical axe violation, and every visible control at least 44 x 44 CSS pixels. */
+async function expectAccessible(page: Page, label: string) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${label}: ${v.id} on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(serious).toEqual([]);
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll('button, summary, select, input:not([type=hidden]), textarea')]
+      .filter((el) => {
+        const r = el.getBoundingClientRect();
+        const visible = r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden' && !el.closest('.visually-hidden');
+        return visible && (r.height < 44 || r.width < 44) && el.getAttribute('type') !== 'range' && !el.closest('[inert]');
+      })
+      .map((el) => `${el.tagName} "${el.textContent?.trim().slice(0, 30)}"`),
+  );
+  expect(small, label).toEqual([]);
+}
