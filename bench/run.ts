@@ -68,6 +68,15 @@ async function chromiumRuns(model: string, threadCounts: number[]): Promise<Run[
   return results.map((r) => ({ runtime: 'chromium', ...r }));
 }
 
+// npm run bench -- --share: thirty tablets downloading the model from the classroom share at once (bench/share.ts).
+if (flag('--share')) {
+  const { shareBench, printShareReport } = await import('./share');
+  const r = await shareBench(ensureModel(), Number(option('--tablets') ?? 30), log);
+  if (json) console.log(JSON.stringify(r));
+  else printShareReport(r);
+  process.exit(r.verified === r.tablets ? 0 : 1);
+}
+
 const model = ensureModel();
 const threadCounts = [1, 2];
 const runs: Run[] = [];

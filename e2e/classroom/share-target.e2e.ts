@@ -30,7 +30,7 @@ async function shareToTrit(page: Page, name: string, buffer: Buffer) {
     document.body.append(form);
   }, [new URL(target.action, manifest.href).href, field]);
   await page.setInputFiles('#os-share', { name, mimeType: 'application/octet-stream', buffer });
-  await Promise.all([page.waitForURL(/shared-model|\/$/), page.evaluate(() => document.querySelector('form:has(#os-share)')!.submit())]);
+  await Promise.all([page.waitForURL(/shared-model|\/$/), page.evaluate(() => document.querySelector<HTMLFormElement>('form:has(#os-share)')!.submit())]);
 }
 
 test('a .gguf shared to Trit is imported and checked; a file that is not a model is refused', async ({ page }, testInfo) => {
