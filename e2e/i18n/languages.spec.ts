@@ -162,6 +162,14 @@ test('Arabic from the browser: right to left, no English on any main screen, axe
   await page.getByTestId('toggle-sidebar').click();
   const drawer = (await page.locator('aside').boundingBox())!;
   expect(Math.round(drawer.x + drawer.width)).toBe(PHONE.width);
+  await page.keyboard.press('Escape');
+  // On a tablet in landscape the chat list stays open beside the chat, on the right.
+  await page.setViewportSize({ width: 1024, height: 768 });
+  const aside = (await page.locator('aside').boundingBox())!;
+  const main = (await page.locator('main').boundingBox())!;
+  expect(aside.x).toBeGreaterThanOrEqual(main.x + main.width - 1);
+  await screenshot(page, testInfo, 'ar-tablet-landscape');
+  await expectAxeClean(page, 'ar tablet');
   await page.context().close();
 });
 
@@ -176,7 +184,7 @@ test('Hindi from the browser: no English on any main screen, axe clean, nothing 
 });
 
 for (const { code, dir } of LANGUAGES.filter((l) => !['en', 'ar', 'hi'].includes(l.code))) {
-  test(`${code}: the browser's language is used, axe clean on the main screens`, async ({ browser }) => {
+  test(`${code}: the browser's language is used, axe clean on the main screens`, async ({ browser }, testInfo) => {
     const page = await newPage(browser, code, { width: 800, height: 1000 });
     await page.goto('/');
     await expect(page.locator('html')).toHaveAttribute('lang', code);
@@ -184,6 +192,7 @@ for (const { code, dir } of LANGUAGES.filter((l) => !['en', 'ar', 'hi'].includes
     await waitForModelReady(page);
     await expect(page.getByTestId('send')).toHaveText(tableOf(code).send);
     await expectAxeClean(page, `${code} start`);
+    await screenshot(page, testInfo, `${code}-tablet-start`);
     await page.getByTestId('open-settings').click();
     await expect(page.getByTestId('settings')).toBeVisible();
     await expect(page.getByLabel(tableOf(code).language)).toHaveValue('auto');
