@@ -4,7 +4,7 @@
  * offering to resume an interrupted download, and the browser's answer about keeping the models. Components only
  * show what this says. Lives for the whole session, so a download keeps reporting while its panel is closed.
  */
-import { getModelStore, type ModelStore, type ModelView, type StoreProgress } from '../store';
+import { getModelStore, type ExportedModel, type ModelStore, type ModelView, type StoreProgress } from '../store';
 import type { ClassroomModel } from '../store/classroom';
 import { takeSharedFile } from '../pwa/share-target';
 import { saveFile } from './save-file';
@@ -265,9 +265,35 @@ export class ModelsState {
   }
 
   async exportModel(id: string): Promise<void> {
+    await this.track(id, async (s) => this.save(id, await s.export(id)));
+  }
+
+  /** Saves an exported model; a plain download lands wherever the browser keeps downloads, so say where to look. */
+  private async save(id: string, exported: ExportedModel): Promise<void> {
+    if ((await saveFile(exported.blob, exported.fileName)) === 'download') {
+      this.notices[id] = fill(t.exportSaved, { name: this.view(id)?.name ?? exported.fileName, file: exported.fileName });
+    }
+  }
+
+  /** Whether this browser has a share sheet at all (Web Share); whether it takes files is asked per file. */
+  get canShare(): boolean {
+    return typeof navigator !== 'undefined' && typeof navigator.canShare === 'function' && typeof navigator.share === 'function';
+  }
+
+  /**
+   * "Share this model": the device's share sheet (Quick Share, AirDrop, Bluetooth) with the stored file, composed
+   * from its shards (no copy in memory). Where the browser does not take files that large, it is saved instead.
+   */
+  async shareModel(id: string): Promise<void> {
     await this.track(id, async (s) => {
       const exported = await s.export(id);
-      await saveFile(exported.blob, exported.fileName);
+      const file = new File([exported.blob], exported.fileName, { type: 'application/octet-stream' });
+      if (!this.canShare || !navigator.canShare({ files: [file] })) return this.save(id, exported);
+      try {
+        await navigator.share({ files: [file], title: this.view(id)?.name ?? exported.fileName });
+      } catch (e) {
+        if ((e as { name?: string }).name !== 'AbortError') throw e; // closing the share sheet is not a failure
+      }
     });
   }
 
