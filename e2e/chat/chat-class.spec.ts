@@ -232,6 +232,38 @@ test('a preset made in one browser, carried by file and by QR code to another, g
   }
 });
 
+test('a chat can have instructions of its own, or none, whatever the settings say', async ({ page }) => {
+  await page.goto('/');
+  await waitForModelReady(page);
+  await page.getByTestId('open-settings').click();
+  await page.getByLabel('Instructions for the assistant (system prompt)').fill('Answer in one word.');
+  await page.getByLabel('Instructions for the assistant (system prompt)').blur();
+  await expect(page.getByTestId('settings-saved')).toHaveText('Saved');
+  await page.keyboard.press('Escape');
+
+  await page.getByTestId('chat-instructions').locator('summary').click();
+  await page.getByTestId('instructions-pick').selectOption({ label: 'Written for this chat' });
+  await expect(page.getByTestId('instructions-text')).toHaveValue('Answer in one word.');
+  await page.getByTestId('instructions-text').fill('You are a patient science teacher.');
+  await page.getByTestId('instructions-text').blur();
+  await expect(page.getByTestId('instructions-summary')).toHaveText('Written for this chat');
+  await sendAndWaitForReply(page, 'Hello');
+  const id = await lastConversationId(page);
+  const own = (await readRecord(page, 'trit-conversations', 'conversations', id)) as { systemPrompt?: string };
+  expect(own.systemPrompt).toBe('You are a patient science teacher.');
+
+  // Emptied: this chat has no instructions, and the settings' do not come back.
+  await page.getByTestId('instructions-text').fill('');
+  await page.getByTestId('instructions-text').blur();
+  await expect(page.getByTestId('instructions-summary')).toHaveText('Written for this chat');
+  await expect.poll(async () => ((await readRecord(page, 'trit-conversations', 'conversations', id)) as { systemPrompt?: string }).systemPrompt).toBe('');
+
+  // Back to the settings' instructions.
+  await page.getByTestId('instructions-pick').selectOption({ label: 'Same as in Settings' });
+  await expect(page.getByTestId('instructions-summary')).toHaveText('Same as in Settings');
+  await expect.poll(async () => ((await readRecord(page, 'trit-conversations', 'conversations', id)) as { systemPrompt?: string }).systemPrompt).toBeUndefined();
+});
+
 test('read aloud speaks the reply with a voice on the device, and Stop reading stops it', async ({ page }) => {
   await page.addInitScript(() => {
     const spoken: Array<{ text: string; lang: string; voice?: string }> = [];

@@ -378,7 +378,8 @@ export class AppState {
    */
   async setInstructions(systemPrompt: string | undefined, presetId?: string): Promise<void> {
     const c = this.current ?? createConversation(Date.now(), t.untitled);
-    this.current = { ...c, systemPrompt: systemPrompt?.trim() || undefined, presetId: systemPrompt?.trim() ? presetId : undefined };
+    // Empty own text is kept as such: this chat then has no instructions at all, whatever the settings say.
+    this.current = { ...c, systemPrompt: systemPrompt?.trim(), presetId: systemPrompt === undefined ? undefined : presetId };
     await this.persist(this.current);
   }
 
