@@ -10,7 +10,7 @@ import { takeSharedFile } from '../pwa/share-target';
 import { saveFile } from './save-file';
 import { deviceMemoryGB, modelFit, storageInfo, type Fit, type StorageInfo } from './device';
 import { toUiError, type UiError } from './errors';
-import { formatBytes } from './format';
+import { formatBytes, formatGigabytes } from './format';
 import { fill, t } from './strings';
 
 /** A failure as the manager shows it: plain words, and the technical part for "Details". */
@@ -184,7 +184,7 @@ export class ModelsState {
       reasons.push(fill(t.askNoSpace, { size: formatBytes(remaining), free: formatBytes(free) }));
     }
     if (modelFit(v.memoryBytes, undefined, this.deviceMemoryGB, undefined) === 'too-big' && v.memoryBytes && this.deviceMemoryGB) {
-      reasons.push(fill(t.askNoMemory, { memory: formatBytes(v.memoryBytes), device: `${this.deviceMemoryGB} GB` }));
+      reasons.push(fill(t.askNoMemory, { memory: formatBytes(v.memoryBytes), device: formatGigabytes(this.deviceMemoryGB) }));
     }
     const connection = (typeof navigator !== 'undefined' ? (navigator as Navigator & { connection?: NetworkInformationLike }).connection : undefined) ?? {};
     const metered = connection.saveData === true || connection.type === 'cellular' || connection.metered === true;
