@@ -16,6 +16,7 @@ export interface ChromiumBenchRun {
   generateTokens: number;
   nCtx: number;
   rounds: number;
+  kvCache?: 'f16' | 'int8';
 }
 
 /** Runs each benchmark in its own browser; `extraArgs` go to Chromium (e.g. `--js-flags=--perf-prof`). */

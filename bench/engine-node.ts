@@ -15,11 +15,19 @@ export interface NodeBenchOptions {
   rounds?: number;
   /** The build to run; by default the best this Node has. */
   simd?: SimdLevel;
+  /** Default: TRIT_BENCH_KV (bench/run.ts --kv-cache), else f16. */
+  kvCache?: 'f16' | 'int8';
+}
+
+/** bench/run.ts --kv-cache passes its choice to every run through the environment. */
+export function benchKvCache(): 'f16' | 'int8' | undefined {
+  const v = process.env.TRIT_BENCH_KV;
+  return v === 'int8' || v === 'f16' ? v : undefined;
 }
 
 export async function benchEngineNode(opts: NodeBenchOptions): Promise<BenchmarkResult> {
   const engine = await createNodeEngine({ threads: opts.threads, simd: opts.simd });
-  await loadModelFile(engine, opts.model, opts.nCtx ?? 512);
+  await loadModelFile(engine, opts.model, opts.nCtx ?? 512, { memory: { kvCache: opts.kvCache ?? benchKvCache() } });
   const result = benchmarkEngine(engine, { threads: opts.threads, promptTokens: opts.promptTokens ?? 128, generateTokens: opts.generateTokens ?? 64, rounds: opts.rounds });
   engine.unload();
   return result;

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --json] [--model path.gguf | --dims 2b4t|falcon3-1b|llama3-8b|falcon3-7b|falcon3-10b|bitnet-large] [--quick]
+ * npm run bench [-- --json] [--kv-cache int8] [--model path.gguf | --dims 2b4t|falcon3-1b|llama3-8b|falcon3-7b|falcon3-10b|bitnet-large] [--quick]
  * Prompt processing (128 tokens) and generation (64 tokens) on a model file of any BitNet family (by default a
  * full-size BitNet-b1.58-2B-4T synthetic model; --dims writes the full-size synthetic model of another family once),
  * at 1 and 2 threads, in Node and in headless Chromium (the engine in its worker, as the app runs it), with the
@@ -28,6 +28,9 @@ const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) 
 
 const json = flag('--json');
 const quick = flag('--quick'); // a small model, to check the harness itself
+// The KV cache of every run (default f16); child processes read it from the environment (bench/engine-node.ts).
+const kvCache = option('--kv-cache') === 'int8' ? 'int8' : 'f16';
+process.env.TRIT_BENCH_KV = kvCache;
 const PROMPT_TOKENS = 128;
 const GENERATE_TOKENS = 64;
 // The app's default: peak memory includes a full-length KV cache (the engine clamps it to a shorter trained context).
@@ -63,7 +66,7 @@ function nodeRun(model: string, threads: number, simd: SimdLevel | 'best', round
 
 async function chromiumRuns(model: string, threadCounts: number[]): Promise<Run[]> {
   const results = await benchEngineChromium(threadCounts.map((threads) => ({
-    model, threads, promptTokens: PROMPT_TOKENS, generateTokens: GENERATE_TOKENS, nCtx: N_CTX, rounds: ROUNDS,
+    model, threads, promptTokens: PROMPT_TOKENS, generateTokens: GENERATE_TOKENS, nCtx: N_CTX, rounds: ROUNDS, kvCache,
   })));
   return results.map((r) => ({ runtime: 'chromium', ...r }));
 }
@@ -113,6 +116,7 @@ const bandwidth = (rt: Run['runtime']) => Math.max(...runs.filter((r) => r.runti
 const bytesPerToken = runs[0].bytesPerToken;
 const report = {
   model: relative(root, model),
+  kv_cache: kvCache,
   bytes_per_token: bytesPerToken,
   rounds: ROUNDS,
   bandwidth_gbps: Object.fromEntries([...new Set(runs.map((r) => r.runtime))].map((rt) => [rt, bandwidth(rt)])),

@@ -1013,6 +1013,11 @@ var tempI64;
 
 var ASM_CONSTS = {};
 
+function trit_host_read_file(offset, bytes, dest) {
+ const read = Module["tritReadFile"];
+ return typeof read === "function" ? read(offset, bytes, dest) : -1;
+}
+
 function callRuntimeCallbacks(callbacks) {
  while (callbacks.length > 0) {
   var callback = callbacks.shift();
@@ -1492,7 +1497,7 @@ function _emscripten_resize_heap(requestedSize) {
  let alignUp = (x, multiple) => x + (multiple - x % multiple) % multiple;
  for (var cutDown = 1; cutDown <= 4; cutDown *= 2) {
   var overGrownHeapSize = oldSize * (1 + .2 / cutDown);
-  overGrownHeapSize = Math.min(overGrownHeapSize, requestedSize + 100663296);
+  overGrownHeapSize = Math.min(overGrownHeapSize, requestedSize + 8388608);
   var newSize = Math.min(maxHeapSize, alignUp(Math.max(requestedSize, overGrownHeapSize), 65536));
   var replacement = emscripten_realloc_buffer(newSize);
   if (replacement) {
@@ -2017,7 +2022,8 @@ var asmLibraryArg = {
  "fd_seek": _fd_seek,
  "fd_write": _fd_write,
  "memory": wasmMemory || Module["wasmMemory"],
- "setTempRet0": _setTempRet0
+ "setTempRet0": _setTempRet0,
+ "trit_host_read_file": trit_host_read_file
 };
 
 var asm = createWasm();
@@ -2056,6 +2062,10 @@ var _trit_status_name = Module["_trit_status_name"] = function() {
 
 var _trit_heap_bytes = Module["_trit_heap_bytes"] = function() {
  return (_trit_heap_bytes = Module["_trit_heap_bytes"] = Module["asm"]["trit_heap_bytes"]).apply(null, arguments);
+};
+
+var _trit_heap_used = Module["_trit_heap_used"] = function() {
+ return (_trit_heap_used = Module["_trit_heap_used"] = Module["asm"]["trit_heap_used"]).apply(null, arguments);
 };
 
 var _trit_i2s_kernel = Module["_trit_i2s_kernel"] = function() {
@@ -2214,7 +2224,7 @@ var dynCall_jiji = Module["dynCall_jiji"] = function() {
  return (dynCall_jiji = Module["dynCall_jiji"] = Module["asm"]["dynCall_jiji"]).apply(null, arguments);
 };
 
-var __emscripten_allow_main_runtime_queued_calls = Module["__emscripten_allow_main_runtime_queued_calls"] = 13424;
+var __emscripten_allow_main_runtime_queued_calls = Module["__emscripten_allow_main_runtime_queued_calls"] = 13536;
 
 Module["UTF8ToString"] = UTF8ToString;
 

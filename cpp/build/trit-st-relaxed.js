@@ -895,6 +895,11 @@ var tempI64;
 
 var ASM_CONSTS = {};
 
+function trit_host_read_file(offset, bytes, dest) {
+ const read = Module["tritReadFile"];
+ return typeof read === "function" ? read(offset, bytes, dest) : -1;
+}
+
 function callRuntimeCallbacks(callbacks) {
  while (callbacks.length > 0) {
   var callback = callbacks.shift();
@@ -1012,7 +1017,7 @@ function _emscripten_resize_heap(requestedSize) {
  let alignUp = (x, multiple) => x + (multiple - x % multiple) % multiple;
  for (var cutDown = 1; cutDown <= 4; cutDown *= 2) {
   var overGrownHeapSize = oldSize * (1 + .2 / cutDown);
-  overGrownHeapSize = Math.min(overGrownHeapSize, requestedSize + 100663296);
+  overGrownHeapSize = Math.min(overGrownHeapSize, requestedSize + 8388608);
   var newSize = Math.min(maxHeapSize, alignUp(Math.max(requestedSize, overGrownHeapSize), 65536));
   var replacement = emscripten_realloc_buffer(newSize);
   if (replacement) {
@@ -1051,7 +1056,8 @@ var asmLibraryArg = {
  "abort": _abort,
  "emscripten_get_now": _emscripten_get_now,
  "emscripten_memcpy_big": _emscripten_memcpy_big,
- "emscripten_resize_heap": _emscripten_resize_heap
+ "emscripten_resize_heap": _emscripten_resize_heap,
+ "trit_host_read_file": trit_host_read_file
 };
 
 var asm = createWasm();
@@ -1090,6 +1096,10 @@ var _trit_status_name = Module["_trit_status_name"] = function() {
 
 var _trit_heap_bytes = Module["_trit_heap_bytes"] = function() {
  return (_trit_heap_bytes = Module["_trit_heap_bytes"] = Module["asm"]["trit_heap_bytes"]).apply(null, arguments);
+};
+
+var _trit_heap_used = Module["_trit_heap_used"] = function() {
+ return (_trit_heap_used = Module["_trit_heap_used"] = Module["asm"]["trit_heap_used"]).apply(null, arguments);
 };
 
 var _trit_i2s_kernel = Module["_trit_i2s_kernel"] = function() {

@@ -11,6 +11,7 @@
 #include "model.h"
 #include "threadpool.h"
 #include <cstring>
+#include <malloc.h>
 #include <emscripten.h>
 #include <emscripten/heap.h>
 #include <string>
@@ -31,6 +32,8 @@ MemoryPlanResult plan_result(const Model& m) {
   r.scratch = m.plan.scratch;
   r.total = m.plan.total();
   r.n_ctx = m.n_ctx;
+  r.input_rows_from_file = (m.load_flags & kLoadInputRowsFromFile) != 0;
+  r.kv_int8 = (m.load_flags & kLoadKvInt8) != 0;
   r.weight_bytes_per_token = m.plan.weight_bytes_per_token;
   r.parameters = m.plan.parameters;
   return r;
@@ -77,13 +80,17 @@ EMSCRIPTEN_KEEPALIVE const char* trit_last_error_message() { return trit_error_m
 // "truncated", "out_of_memory", ... for a status code (as ggml_status_to_string); "internal" for an unknown one.
 EMSCRIPTEN_KEEPALIVE const char* trit_status_name(int code) { return trit_status_name_of(code); }
 EMSCRIPTEN_KEEPALIVE double trit_heap_bytes() { return (double)emscripten_get_heap_size(); }
+// Bytes malloc has handed out and not yet freed (dlmalloc's count): what the memory plan is checked against. The
+// field is an int; past 2 GiB it wraps, so it is read as the unsigned number it is (the heap stays below 4 GiB).
+EMSCRIPTEN_KEEPALIVE double trit_heap_used() { return (double)(uint32_t)mallinfo().uordblks; }
 // Which I2_S SIMD kernel this build has: "table" (SIMD128) or "relaxed-dot" (relaxed SIMD); see i2s.h.
 EMSCRIPTEN_KEEPALIVE const char* trit_i2s_kernel() { return kI2sKernelName; }
 
 // Header bytes [0, len) of a file of file_size bytes -> JSON: {"need_bytes":N} when the header continues, else the
-// header (gguf_to_json) with a memory plan for n_ctx tokens ("plan") or why the engine cannot run it ("plan_error").
-// Returns null on a malformed header (see trit_last_error_*).
-EMSCRIPTEN_KEEPALIVE const char* trit_inspect(const uint8_t* bytes, size_t len, double file_size, int n_ctx) {
+// header (gguf_to_json) with a memory plan for n_ctx tokens loaded with load_flags (kLoad* bits, model.h) ("plan")
+// or why the engine cannot run it ("plan_error"). Returns null on a malformed header (see trit_last_error_*).
+EMSCRIPTEN_KEEPALIVE const char* trit_inspect(const uint8_t* bytes, size_t len, double file_size, int n_ctx,
+                                             int load_flags) {
   trit_clear_error();
   std::string& json = g_inspect_json;
   json.clear();
@@ -102,7 +109,7 @@ EMSCRIPTEN_KEEPALIVE const char* trit_inspect(const uint8_t* bytes, size_t len, 
     return nullptr;
   }
   Model probe;
-  if (model_plan(header, n_ctx, pool_size(), &probe) == TRIT_OK) {
+  if (model_plan(header, n_ctx, pool_size(), load_flags, &probe) == TRIT_OK) {
     json.append(",\"architecture_supported\":true,\"plan\":");
     json_write(&json, plan_result(probe));
   } else {
@@ -121,10 +128,10 @@ EMSCRIPTEN_KEEPALIVE void trit_unload() {
   g_model_info_json.clear();
 }
 
-EMSCRIPTEN_KEEPALIVE int trit_load_begin(double total_bytes, int n_ctx) {
+EMSCRIPTEN_KEEPALIVE int trit_load_begin(double total_bytes, int n_ctx, int load_flags) {
   trit_clear_error();
   trit_unload();
-  return loader_begin(total_bytes, n_ctx);
+  return loader_begin(total_bytes, n_ctx, load_flags);
 }
 
 EMSCRIPTEN_KEEPALIVE int trit_load_chunk(const uint8_t* data, size_t len) {

@@ -20,34 +20,50 @@ inline float dot_f32(const float* a, const float* b, int n) {
   return sum;
 }
 
-// Halves to floats, 8 at a time (a tail of up to 7 goes one by one).
-void f16_row_to_f32(const uint16_t* in, int n, float* out) {
+// Eight cached elements as two f32x4: f16 halves, or int8 codes (their row's scale is applied apart: to the score
+// of a key, to the weight of a value).
+inline void load8(const uint16_t* p, v128_t* low, v128_t* high) { f16x8_to_f32x4x2(wasm_v128_load(p), low, high); }
+inline void load8(const int8_t* p, v128_t* low, v128_t* high) {
+  const v128_t wide = wasm_i16x8_extend_low_i8x16(wasm_v128_load64_zero(p));
+  *low = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(wide));
+  *high = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(wide));
+}
+inline float load1(const uint16_t* p) {
+  v128_t low, high;
+  f16x8_to_f32x4x2(wasm_i16x8_splat((int16_t)*p), &low, &high);
+  return wasm_f32x4_extract_lane(low, 0);
+}
+inline float load1(const int8_t* p) { return (float)*p; }
+
+// A cached row to floats, 8 at a time (a tail of up to 7 goes one by one).
+template <typename T>
+void row_to_f32(const T* in, int n, float* out) {
   int i = 0;
   for (; i + 8 <= n; i += 8) {
     v128_t low, high;
-    f16x8_to_f32x4x2(wasm_v128_load(in + i), &low, &high);
+    load8(in + i, &low, &high);
     wasm_v128_store(out + i, low);
     wasm_v128_store(out + i + 4, high);
   }
-  for (; i < n; i++) {
-    v128_t low, high;
-    f16x8_to_f32x4x2(wasm_i16x8_splat((int16_t)in[i]), &low, &high);
-    out[i] = wasm_f32x4_extract_lane(low, 0);
-  }
+  for (; i < n; i++) out[i] = load1(in + i);
 }
+
+template <typename T> const T* rows_of(const KvColumn& c);
+template <> const uint16_t* rows_of<uint16_t>(const KvColumn& c) { return c.f16; }
+template <> const int8_t* rows_of<int8_t>(const KvColumn& c) { return c.q8; }
 
 // Up to 4 query heads against each key of the chunk, head_dim % 8 == 0: each key's halves are converted once and
 // meet every head's query in registers.
-template <int G>
-void scores_of_heads(const float* queries, int hd, const uint16_t* keys, int kv_dim, int first, int n, float scale,
+template <int G, typename T>
+void scores_of_heads(const float* queries, int hd, const T* keys, int kv_dim, int first, int n, float scale,
                      float* scores) {
   for (int j = 0; j < n; j++) {
-    const uint16_t* key = keys + (size_t)(first + j) * kv_dim;
+    const T* key = keys + (size_t)(first + j) * kv_dim;
     v128_t acc[G];
     for (int g = 0; g < G; g++) acc[g] = wasm_f32x4_splat(0);
     for (int d = 0; d < hd; d += 8) {
       v128_t k0, k1;
-      f16x8_to_f32x4x2(wasm_v128_load(key + d), &k0, &k1);
+      load8(key + d, &k0, &k1);
 #pragma clang loop unroll(full)
       for (int g = 0; g < G; g++) {
         const float* q = queries + (size_t)g * hd + d;
@@ -64,15 +80,15 @@ void scores_of_heads(const float* queries, int hd, const uint16_t* keys, int kv_
 
 // The weighted sum of values for up to 4 heads, head_dim % 8 == 0: 8 dimensions at a time over all keys of the
 // chunk, the sums staying in registers.
-template <int G>
-void values_of_heads(const float* weights, int hd, const uint16_t* values, int kv_dim, int first, int n, float* out,
+template <int G, typename T>
+void values_of_heads(const float* weights, int hd, const T* values, int kv_dim, int first, int n, float* out,
                      size_t out_stride) {
   for (int d = 0; d < hd; d += 8) {
     v128_t low[G], high[G];
     for (int g = 0; g < G; g++) low[g] = high[g] = wasm_f32x4_splat(0);
     for (int j = 0; j < n; j++) {
       v128_t v0, v1;
-      f16x8_to_f32x4x2(wasm_v128_load(values + (size_t)(first + j) * kv_dim + d), &v0, &v1);
+      load8(values + (size_t)(first + j) * kv_dim + d, &v0, &v1);
 #pragma clang loop unroll(full)
       for (int g = 0; g < G; g++) {
         const v128_t p = wasm_v128_load32_splat(weights + g * kAttentionChunk + j);
@@ -87,15 +103,16 @@ void values_of_heads(const float* weights, int hd, const uint16_t* values, int k
   }
 }
 
-template <int G>
-void heads_block(const float* queries, int hd, const uint16_t* keys, const uint16_t* values, int kv_dim, int first,
+template <int G, typename T>
+void heads_block(const float* queries, int hd, const T* keys, const T* values, int kv_dim, int first,
                  int n, float scale, float* scores, float* partial, size_t stride, bool values_pass) {
   if (!values_pass) scores_of_heads<G>(queries, hd, keys, kv_dim, first, n, scale, scores);
   else values_of_heads<G>(scores, hd, values, kv_dim, first, n, partial, stride);
 }
 
 // Heads in blocks of 4 (the register budget), dispatched to the fixed-size kernels.
-void for_head_blocks(int group, const float* queries, int hd, const uint16_t* keys, const uint16_t* values, int kv_dim,
+template <typename T>
+void for_head_blocks(int group, const float* queries, int hd, const T* keys, const T* values, int kv_dim,
                      int first, int n, float scale, float* scores, float* partial, size_t stride, bool values_pass) {
   for (int g0 = 0; g0 < group; g0 += 4) {
     const float* q = queries + (size_t)g0 * hd;
@@ -110,10 +127,12 @@ void for_head_blocks(int group, const float* queries, int hd, const uint16_t* ke
   }
 }
 
-}  // namespace
-
-void attend_chunk(const float* queries, int group, int hd, const uint16_t* keys, const uint16_t* values, int kv_dim,
-                  int first, int last, float* partial, float* work) {
+template <typename T>
+void attend_chunk_of(const float* queries, int group, int hd, const KvColumn& key_column, const KvColumn& value_column,
+                     int first, int last, float* partial, float* work) {
+  const T* keys = rows_of<T>(key_column);
+  const T* values = rows_of<T>(value_column);
+  const int kv_dim = key_column.stride;
   const size_t stride = attention_partial_floats(hd);
   const float scale = 1.0f / sqrtf((float)hd);
   float* scores = work;  // [group][kAttentionChunk]
@@ -125,11 +144,17 @@ void attend_chunk(const float* queries, int group, int hd, const uint16_t* keys,
     for_head_blocks(group, queries, hd, keys, values, kv_dim, first, n, scale, scores, partial, stride, false);
   } else {
     for (int j = 0; j < n; j++) {
-      f16_row_to_f32(keys + (size_t)(first + j) * kv_dim, hd, key);
+      row_to_f32(keys + (size_t)(first + j) * kv_dim, hd, key);
       for (int g = 0; g < group; g++)
         scores[g * kAttentionChunk + j] = dot_f32(queries + (size_t)g * hd, key, hd) * scale;
     }
   }
+  // int8 keys: the dot products above were of the codes; each row's scale makes them the scores.
+  if (key_column.scales)
+    for (int j = 0; j < n; j++) {
+      const float row_scale = key_column.scales[(size_t)(first + j) * key_column.scale_stride];
+      for (int g = 0; g < group; g++) scores[g * kAttentionChunk + j] *= row_scale;
+    }
   for (int g = 0; g < group; g++) {
     float* s = scores + g * kAttentionChunk;
     float max_score = -INFINITY;
@@ -143,13 +168,16 @@ void attend_chunk(const float* queries, int group, int hd, const uint16_t* keys,
     for (int d = 0; d < hd; d++) out[d] = 0;
     out[hd] = max_score;
     out[hd + 1] = (float)sum;
+    // int8 values: each weight takes its row's scale (after the sum above, which normalizes the plain weights).
+    if (value_column.scales)
+      for (int j = 0; j < n; j++) s[j] *= value_column.scales[(size_t)(first + j) * value_column.scale_stride];
   }
   if (blocked) {
     for_head_blocks(group, queries, hd, keys, values, kv_dim, first, n, scale, scores, partial, stride, true);
     return;
   }
   for (int j = 0; j < n; j++) {
-    f16_row_to_f32(values + (size_t)(first + j) * kv_dim, hd, value);
+    row_to_f32(values + (size_t)(first + j) * kv_dim, hd, value);
     for (int g = 0; g < group; g++) {
       const float p = scores[g * kAttentionChunk + j];
       const v128_t p4 = wasm_f32x4_splat(p);
@@ -160,6 +188,14 @@ void attend_chunk(const float* queries, int group, int hd, const uint16_t* keys,
       for (; d < hd; d++) out[d] += p * value[d];
     }
   }
+}
+
+}  // namespace
+
+void attend_chunk(const float* queries, int group, int hd, const KvColumn& keys, const KvColumn& values, int first,
+                  int last, float* partial, float* work) {
+  if (keys.q8) attend_chunk_of<int8_t>(queries, group, hd, keys, values, first, last, partial, work);
+  else attend_chunk_of<uint16_t>(queries, group, hd, keys, values, first, last, partial, work);
 }
 
 void merge_chunks(const float* partials, int n_chunks, int group, int hd, float* out_heads) {
@@ -181,12 +217,12 @@ void merge_chunks(const float* partials, int n_chunks, int group, int hd, float*
   }
 }
 
-void attend_positions(const float* queries, int group, int hd, const uint16_t* keys, const uint16_t* values,
-                      int kv_dim, int n_keys, int chunk, float* partials, float* work, float* out) {
+void attend_positions(const float* queries, int group, int hd, const KvColumn& keys, const KvColumn& values,
+                      int n_keys, int chunk, float* partials, float* work, float* out) {
   const size_t per_chunk = (size_t)group * attention_partial_floats(hd);
   const int n_chunks = (n_keys + chunk - 1) / chunk;
   for (int c = 0; c < n_chunks; c++)
-    attend_chunk(queries, group, hd, keys, values, kv_dim, c * chunk, std::min(n_keys, (c + 1) * chunk),
+    attend_chunk(queries, group, hd, keys, values, c * chunk, std::min(n_keys, (c + 1) * chunk),
                  partials + c * per_chunk, work);
   merge_chunks(partials, n_chunks, group, hd, out);
 }

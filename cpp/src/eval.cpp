@@ -2,6 +2,7 @@
 // refuses to hand out logits that are not finite numbers.
 #include "model.h"
 #include "common.h"
+#include "input_rows.h"
 #include <cmath>
 #include <cstdlib>
 
@@ -32,6 +33,11 @@ int model_eval(Model* m, const int32_t* tokens, int n_tokens, bool all_logits) {
     const bool last = start + n == n_tokens;
     // All positions: every token's row; otherwise only the final token of the final batch.
     const int first_logit = all_logits ? 0 : (last ? n - 1 : n);
+    if (int rc = embed_tokens(m, tokens + start, n, m->x)) {
+      m->n_past = n_past_before;  // earlier batches' cache rows are left as garbage past n_past
+      m->logits_rows = 0;
+      return rc;
+    }
     m->forward(m, tokens + start, n, first_logit, m->logits + (all_logits ? (size_t)start * m->hp.n_vocab : 0));
   }
   m->logits_rows = (int)rows;

@@ -11,7 +11,7 @@ enum GgufValueType : uint32_t {
   GGUF_BOOL = 7, GGUF_STRING = 8, GGUF_ARRAY = 9, GGUF_U64 = 10, GGUF_I64 = 11, GGUF_F64 = 12,
 };
 
-enum GgmlType : uint32_t { GGML_F32 = 0, GGML_F16 = 1, GGML_I2_S = 36, GGML_TL1 = 38, GGML_TL2 = 39 };
+enum GgmlType : uint32_t { GGML_F32 = 0, GGML_F16 = 1, GGML_Q8_0 = 8, GGML_I2_S = 36, GGML_TL1 = 38, GGML_TL2 = 39 };
 
 struct GgufKeyValue {
   std::string key;

@@ -14,6 +14,7 @@ struct Loader {
   uint64_t total = 0;
   uint64_t received = 0;
   int n_ctx = 0;
+  int load_flags = 0;
   uint8_t* header = nullptr;  // file bytes [0, header_len) until the header parses
   size_t header_len = 0, header_capacity = 0;
   uint64_t header_need = 0;
@@ -54,13 +55,14 @@ void loader_reset() {
   g_loader = Loader{};
 }
 
-int loader_begin(double total_bytes, int n_ctx) {
+int loader_begin(double total_bytes, int n_ctx, int load_flags) {
   loader_reset();
   if (!(total_bytes >= 8) || total_bytes > 9.0e15)
     return trit_fail(TRIT_ERR_TRUNCATED, "a file of %.0f bytes cannot be a GGUF model", total_bytes);
   g_loader.active = true;
   g_loader.total = (uint64_t)total_bytes;
   g_loader.n_ctx = n_ctx;
+  g_loader.load_flags = load_flags;
   return TRIT_OK;
 }
 
@@ -98,7 +100,7 @@ int loader_chunk(const uint8_t* data, size_t len) {
   if (rc < 0) return loader_abort(rc);
   Model* model = new Model();
   g_loader.model = model;
-  rc = model_plan(header, g_loader.n_ctx, pool_size(), model);
+  rc = model_plan(header, g_loader.n_ctx, pool_size(), g_loader.load_flags, model);
   if (rc == TRIT_OK) rc = model_allocate(header, model);
   if (rc != TRIT_OK) return loader_abort(rc);
   route_bytes(model, g_loader.header, g_loader.header_len, 0);

@@ -6,8 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
-// Starts a load of a file of total_bytes at context n_ctx (0: the default, see model_plan).
-int loader_begin(double total_bytes, int n_ctx);
+// Starts a load of a file of total_bytes at context n_ctx (0: the default, see model_plan); load_flags: kLoad* bits.
+int loader_begin(double total_bytes, int n_ctx, int load_flags);
 int loader_chunk(const uint8_t* data, size_t len);
 // After the last byte: the model, ready to evaluate (the caller owns it), or an error; either way the loader is idle.
 int loader_end(Model** out);

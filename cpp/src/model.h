@@ -21,9 +21,22 @@ struct Layer {
   float* ffn_norm = nullptr;
   float* ffn_sub_norm = nullptr;
   I2sMatrix wq, wk, wv, wo, ffn_gate, ffn_up, ffn_down;
-  uint16_t* k_cache = nullptr;  // [n_ctx][n_kv_dim], f16 (half the memory of f32; bitnet.cpp's choice too)
+  // KV cache, [n_ctx][n_kv_dim]: f16 (half the memory of f32; bitnet.cpp's choice too), or with kLoadKvInt8 int8
+  // codes and one f32 scale per position and KV head ([n_ctx][n_head_kv]; kv_store in ops.cpp).
+  uint16_t* k_cache = nullptr;
   uint16_t* v_cache = nullptr;
+  int8_t *k_q8 = nullptr, *v_q8 = nullptr;
+  float *k_scales = nullptr, *v_scales = nullptr;
 };
+
+// How a model is loaded (trit_load_begin's and trit_inspect's options), as bits.
+// kLoadInputRowsFromFile: the input embedding stays in the file; model_eval reads each token's F16 row through the
+// host (input_rows.h). Exact, and the tied table needs no int8 residual (n_vocab * n_embd bytes less); an untied
+// token_embd (llama files) is not kept at all. The host must be able to read the file at any offset.
+// kLoadKvInt8: the KV cache as int8 with a scale per position and KV head, half the bytes of f16 (changes numbers a
+// little; cpp/README.md has the measured error).
+constexpr int kLoadInputRowsFromFile = 1;
+constexpr int kLoadKvInt8 = 2;
 
 struct HParams {
   std::string architecture;
@@ -66,6 +79,8 @@ struct Model {
   HParams hp;
   int n_ctx = 0;
   int n_past = 0;
+  int load_flags = 0;         // kLoad* bits
+  uint64_t embd_file_begin = 0;  // token_embd.weight's first byte in the file (for kLoadInputRowsFromFile)
   MemoryPlan plan;
   Q8Matrix token_embd;              // [n_vocab][n_embd], from F16
   Q8Matrix output;                  // output.weight when the file has one
@@ -89,6 +104,7 @@ struct Model {
   float* attention_work = nullptr;      // per worker: one chunk's scores per query head, a key row, a value row
   float* attention_partials = nullptr;  // per chunk and query head: weighted values, max score, sum (model.cpp)
   int16_t* lm_input = nullptr;  // the final hidden state as i16 for the lm_head (q8_quantize_input)
+  uint16_t* input_row = nullptr;  // one F16 embedding row as read from the file (kLoadInputRowsFromFile)
   float* logits = nullptr;
   uint64_t logits_capacity = 0;  // floats
   int logits_rows = 0;
@@ -98,9 +114,9 @@ struct Model {
 
 // Reads hyperparameters and checks every tensor the forward pass needs (and that the tokenizer's ids fit the
 // embedding); fills the plan. Allocates nothing. n_ctx_requested 0: the model's trained length, at most
-// kDefaultContextCap and shrunk to what fits in kMemoryBudget; an explicit context whose plan does not fit is refused
+// kDefaultContextCap and shrunk to what fits in kMemoryBudget (load_flags: kLoad* bits); an explicit context whose plan does not fit is refused
 // here, before anything is allocated.
-int model_plan(const GgufHeader& header, int n_ctx_requested, int n_workers, Model* model);
+int model_plan(const GgufHeader& header, int n_ctx_requested, int n_workers, int load_flags, Model* model);
 // Allocates all tensors, KV cache and scratch (after model_plan); out-of-memory is a clean error.
 int model_allocate(const GgufHeader& header, Model* model);
 // After all bytes arrived: reads each I2_S matrix's scale and rearranges every matrix in place, on the thread pool,

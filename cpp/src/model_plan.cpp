@@ -119,10 +119,11 @@ struct TensorSpec {
 
 // Every tensor the forward pass reads, in a fixed order: token_embd, output_norm, [output], then per layer (the
 // sub-norms only where the architecture has them).
-std::vector<TensorSpec> tensor_specs(const HParams& hp, bool has_output, bool sub_norms) {
+// output.weight may be F16 or Q8_0 (some Falcon files): output_type says which.
+std::vector<TensorSpec> tensor_specs(const HParams& hp, bool has_output, bool sub_norms, uint32_t output_type = GGML_F16) {
   const uint64_t D = hp.n_embd, KV = (uint64_t)hp.n_head_kv * hp.head_dim, F = hp.n_ff, V = hp.n_vocab;
   std::vector<TensorSpec> specs = {{"token_embd.weight", GGML_F16, D, V}, {"output_norm.weight", GGML_F32, D, 1}};
-  if (has_output) specs.push_back({"output.weight", GGML_F16, D, V});
+  if (has_output) specs.push_back({"output.weight", output_type == GGML_Q8_0 ? GGML_Q8_0 : GGML_F16, D, V});
   for (int l = 0; l < hp.n_layer; l++) {
     const std::string p = "blk." + std::to_string(l) + ".";
     specs.push_back({p + "attn_norm.weight", GGML_F32, D, 1});
@@ -141,13 +142,13 @@ std::vector<TensorSpec> tensor_specs(const HParams& hp, bool has_output, bool su
 }
 
 struct ScratchLayout {
-  uint64_t x, h, q, k, v, att, proj, gate, up, act_q8, act_table, act_scale, act_sum, attention_work, attention_partials, lm_input, logits;
+  uint64_t x, h, q, k, v, att, proj, gate, up, act_q8, act_table, act_scale, act_sum, attention_work, attention_partials, lm_input, input_row, logits;
   uint64_t total() const {
-    return x + h + q + k + v + att + proj + gate + up + act_q8 + act_table + act_scale + act_sum + attention_work + attention_partials + lm_input + logits;
+    return x + h + q + k + v + att + proj + gate + up + act_q8 + act_table + act_scale + act_sum + attention_work + attention_partials + lm_input + input_row + logits;
   }
 };
 
-ScratchLayout scratch_layout(const HParams& hp, int n_ctx, int n_workers) {
+ScratchLayout scratch_layout(const HParams& hp, int n_ctx, int n_workers, int load_flags) {
   const uint64_t B = kMaxBatch, D = hp.n_embd, KV = (uint64_t)hp.n_head_kv * hp.head_dim, F = hp.n_ff;
   const uint64_t widest = D > F ? D : F;
   ScratchLayout s;
@@ -164,14 +165,30 @@ ScratchLayout scratch_layout(const HParams& hp, int n_ctx, int n_workers) {
   s.attention_partials = (uint64_t)std::max(n_workers, hp.n_head_kv) * attention_chunks(n_ctx) * group *
                          attention_partial_floats(hp.head_dim) * 4;
   s.lm_input = D * 2;
+  s.input_row = load_flags & kLoadInputRowsFromFile ? D * 2 : 0;
   s.logits = (uint64_t)hp.n_vocab * 4;  // one row; all-position logits grow it on demand
   return s;
 }
 
+// Bytes of the token embedding table kept in memory: Q8 rows with the int8 residual for the input lookup, without it
+// when the input rows are read from the file, nothing when they are and a separate output.weight is the lm_head.
+uint64_t embedding_bytes(uint64_t ne0, uint64_t ne1, bool has_output, int load_flags) {
+  if (!(load_flags & kLoadInputRowsFromFile)) return q8_bytes(ne0, ne1) + ne0 * ne1;
+  return has_output ? 0 : q8_bytes(ne0, ne1);
+}
+
+// The KV cache: f16, or int8 with an f32 scale per position and KV head.
+uint64_t kv_cache_bytes(const HParams& hp, int n_ctx, int load_flags) {
+  const uint64_t rows = 2ull * hp.n_layer * n_ctx;
+  if (load_flags & kLoadKvInt8) return rows * hp.n_head_kv * (hp.head_dim + 4ull);
+  return rows * hp.n_head_kv * hp.head_dim * 2;
+}
+
 }  // namespace
 
-int model_plan(const GgufHeader& header, int n_ctx_requested, int n_workers, Model* m) {
+int model_plan(const GgufHeader& header, int n_ctx_requested, int n_workers, int load_flags, Model* m) {
   HParams& hp = m->hp;
+  m->load_flags = load_flags;
   if (!header.get_string("general.architecture", &hp.architecture))
     return trit_fail(TRIT_ERR_UNSUPPORTED_MODEL, "the model file has no general.architecture string");
   const Architecture arch = architecture_for(hp.architecture);
@@ -233,25 +250,28 @@ int model_plan(const GgufHeader& header, int n_ctx_requested, int n_workers, Mod
   m->n_workers = n_workers < 1 ? 1 : n_workers;
 
   MemoryPlan plan;
-  const bool has_output = header.tensor("output.weight") != nullptr;
-  for (const TensorSpec& spec : tensor_specs(hp, has_output, m->sub_norms)) {
+  const GgufTensorInfo* output = header.tensor("output.weight");
+  const bool has_output = output != nullptr;
+  for (const TensorSpec& spec : tensor_specs(hp, has_output, m->sub_norms, output ? output->type : GGML_F16)) {
     const GgufTensorInfo* t;
     int rc = check_tensor(header, spec.name, spec.type, spec.ne0, spec.ne1, &t);
     if (rc) return rc;
-    // F16 matrices are kept as Q8 rows, the embedding with its residual (q8.h); the lm_head reads q and scales.
+    // F16 matrices are kept as Q8 rows, the embedding as embedding_bytes says (q8.h); the lm_head reads q and scales.
     const bool embedding = spec.name == "token_embd.weight";
-    const uint64_t q8 = q8_bytes(spec.ne0, spec.ne1), residual = embedding ? spec.ne0 * spec.ne1 : 0;
-    plan.weights += spec.type == GGML_F16 ? q8 + residual : t->n_bytes;
+    const uint64_t q8 = q8_bytes(spec.ne0, spec.ne1);
+    const bool to_q8 = spec.type == GGML_F16 || spec.type == GGML_Q8_0;
+    plan.weights += embedding ? embedding_bytes(spec.ne0, spec.ne1, has_output, load_flags) : to_q8 ? q8 : t->n_bytes;
     plan.parameters += t->n_elements;
-    if (!embedding || !has_output) plan.weight_bytes_per_token += spec.type == GGML_F16 ? q8 : t->n_bytes;
+    if (!embedding || !has_output) plan.weight_bytes_per_token += to_q8 ? q8 : t->n_bytes;
   }
-  // Generation also reads one embedding row with its residual.
-  plan.weight_bytes_per_token += q8_bytes(hp.n_embd, 1) + (uint64_t)hp.n_embd;
+  // Generation also reads one embedding row: from the file as F16, or from memory with its residual.
+  plan.weight_bytes_per_token +=
+      load_flags & kLoadInputRowsFromFile ? hp.n_embd * 2ull : q8_bytes(hp.n_embd, 1) + (uint64_t)hp.n_embd;
   // Refused here, before anything is allocated: a failed allocation would leave the heap grown for good. A default
   // context shrinks (in steps of 256) to what fits.
   for (;;) {
-    plan.kv_cache = 2ull * hp.n_layer * m->n_ctx * hp.n_head_kv * hp.head_dim * 2;
-    plan.scratch = scratch_layout(hp, m->n_ctx, m->n_workers).total();
+    plan.kv_cache = kv_cache_bytes(hp, m->n_ctx, load_flags);
+    plan.scratch = scratch_layout(hp, m->n_ctx, m->n_workers, load_flags).total();
     if (plan.total() <= kMemoryBudget) break;
     if (!default_context || m->n_ctx <= 256)
       return trit_fail(TRIT_ERR_OUT_OF_MEMORY,
@@ -290,25 +310,31 @@ void* model_alloc(Model* m, uint64_t bytes, const char* what) {
 
 int model_allocate(const GgufHeader& header, Model* m) {
   const HParams& hp = m->hp;
-  const bool has_output = header.tensor("output.weight") != nullptr;
-  std::vector<TensorSpec> specs = tensor_specs(hp, has_output, m->sub_norms);
-  m->allocations.reserve(specs.size() + 2 * hp.n_layer + 32);
+  const GgufTensorInfo* output = header.tensor("output.weight");
+  const bool has_output = output != nullptr;
+  std::vector<TensorSpec> specs = tensor_specs(hp, has_output, m->sub_norms, output ? output->type : GGML_F16);
+  m->allocations.reserve(specs.size() + 4 * hp.n_layer + 32);
   m->layers.assign(hp.n_layer, Layer{});
   std::vector<uint8_t*> buffers(specs.size());
   m->row_streams.reserve(2);  // pointers into it are kept: no reallocation
   for (size_t i = 0; i < specs.size(); i++) {
     const GgufTensorInfo* t = header.tensor(specs[i].name);
     const uint64_t file_begin = header.header_bytes + t->offset;
-    if (specs[i].type == GGML_F16) {
-      Q8Matrix& w = specs[i].name == "output.weight" ? m->output : m->token_embd;
+    const bool embedding = specs[i].name == "token_embd.weight";
+    const bool rows_from_file = m->load_flags & kLoadInputRowsFromFile;
+    if (embedding) m->embd_file_begin = file_begin;
+    if (embedding && rows_from_file && has_output) continue;  // read row by row from the file; never in memory
+    if (specs[i].type == GGML_F16 || specs[i].type == GGML_Q8_0) {
+      Q8Matrix& w = embedding ? m->token_embd : m->output;
       w.ne0 = (int)specs[i].ne0;
       w.ne1 = (int)specs[i].ne1;
       const char* what = specs[i].name.c_str();
       Q8RowStream stream;
       stream.target = &w;
+      stream.source_type = specs[i].type;
       if (!(w.q = (int8_t*)model_alloc(m, (uint64_t)w.ne0 * w.ne1, what)) ||
           !(w.scales = (float*)model_alloc(m, (uint64_t)w.ne1 * (w.ne0 / kQ8BlockElems) * 4, what)) ||
-          (&w == &m->token_embd && !(w.residual = (int8_t*)model_alloc(m, (uint64_t)w.ne0 * w.ne1, what))) ||
+          (embedding && !rows_from_file && !(w.residual = (int8_t*)model_alloc(m, (uint64_t)w.ne0 * w.ne1, what))) ||
           !(stream.staging = (uint16_t*)model_alloc(m, (uint64_t)w.ne0 * 2, what)))
         return trit_error_code();
       m->row_streams.push_back(stream);
@@ -353,13 +379,20 @@ int model_allocate(const GgufHeader& header, Model* m) {
     if (m->destinations[d].file_begin < m->destinations[d - 1].file_begin + m->destinations[d - 1].bytes)
       return trit_fail(TRIT_ERR_BAD_HEADER, "two tensors of the model overlap in the file");
 
-  const uint64_t kv_layer_bytes = (uint64_t)m->n_ctx * hp.n_head_kv * hp.head_dim * 2;
-  for (int l = 0; l < hp.n_layer; l++) {
-    m->layers[l].k_cache = (uint16_t*)model_alloc(m, kv_layer_bytes, "the KV cache");
-    m->layers[l].v_cache = (uint16_t*)model_alloc(m, kv_layer_bytes, "the KV cache");
-    if (!m->layers[l].k_cache || !m->layers[l].v_cache) return trit_error_code();
+  const uint64_t kv_elements = (uint64_t)m->n_ctx * hp.n_head_kv * hp.head_dim;
+  const uint64_t kv_scales = (uint64_t)m->n_ctx * hp.n_head_kv * 4;
+  for (Layer& L : m->layers) {
+    const bool ok =
+        m->load_flags & kLoadKvInt8
+            ? (L.k_q8 = (int8_t*)model_alloc(m, kv_elements, "the KV cache")) &&
+                  (L.v_q8 = (int8_t*)model_alloc(m, kv_elements, "the KV cache")) &&
+                  (L.k_scales = (float*)model_alloc(m, kv_scales, "the KV cache")) &&
+                  (L.v_scales = (float*)model_alloc(m, kv_scales, "the KV cache"))
+            : (L.k_cache = (uint16_t*)model_alloc(m, kv_elements * 2, "the KV cache")) &&
+                  (L.v_cache = (uint16_t*)model_alloc(m, kv_elements * 2, "the KV cache"));
+    if (!ok) return trit_error_code();
   }
-  const ScratchLayout s = scratch_layout(hp, m->n_ctx, m->n_workers);
+  const ScratchLayout s = scratch_layout(hp, m->n_ctx, m->n_workers, m->load_flags);
   bool ok = (m->x = (float*)model_alloc(m, s.x, "scratch")) && (m->h = (float*)model_alloc(m, s.h, "scratch")) &&
             (m->q = (float*)model_alloc(m, s.q, "scratch")) && (m->k = (float*)model_alloc(m, s.k, "scratch")) &&
             (m->v = (float*)model_alloc(m, s.v, "scratch")) && (m->att = (float*)model_alloc(m, s.att, "scratch")) &&
@@ -371,7 +404,8 @@ int model_allocate(const GgufHeader& header, Model* m) {
             (m->act_sum = (int32_t*)model_alloc(m, s.act_sum, "scratch")) &&
             (m->attention_work = (float*)model_alloc(m, s.attention_work, "scratch")) &&
             (m->attention_partials = (float*)model_alloc(m, s.attention_partials, "scratch")) &&
-            (m->lm_input = (int16_t*)model_alloc(m, s.lm_input, "scratch"));
+            (m->lm_input = (int16_t*)model_alloc(m, s.lm_input, "scratch")) &&
+            (!s.input_row || (m->input_row = (uint16_t*)model_alloc(m, s.input_row, "scratch")));
   if (!ok) return trit_error_code();
   m->logits = (float*)malloc(s.logits);  // owned separately: it is reallocated for all-position logits
   if (!m->logits) return trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory allocating the logits");

@@ -1,4 +1,5 @@
 #include "ops.h"
+#include "half.h"
 #include "i2s.h"
 #include <cmath>
 
@@ -70,4 +71,39 @@ void rope_normal(float* vec, int n_heads, int head_dim, int pos, float base) {
 
 void silu_mul(float* gate, const float* up, size_t n) {
   for (size_t i = 0; i < n; i++) gate[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
+}
+
+// A row that is not finite keeps its scale (inf or NaN), so attention's result is not finite either and model_eval
+// reports it.
+void kv_quantize_row(const float* x, int n, int8_t* q, float* scale) {
+  float amax = 0;
+  for (int i = 0; i < n; i++) amax = fabsf(x[i]) > amax ? fabsf(x[i]) : amax;
+  for (int i = 0; i < n; i++) amax = x[i] != x[i] ? x[i] : amax;
+  *scale = amax / 127.0f;
+  const float inv = amax > 0 && std::isfinite(amax) ? 127.0f / amax : 0.0f;
+  for (int i = 0; i < n; i++) {
+    float r = nearbyintf(x[i] * inv);
+    r = r > 127 ? 127 : (r < -127 ? -127 : r);
+    q[i] = (int8_t)(r == r ? r : 0);
+  }
+}
+
+void kv_store(Model* m, const Layer& L, int t, int pos) {
+  const HParams& hp = m->hp;
+  const int kv_dim = hp.n_head_kv * hp.head_dim;
+  const float* k = m->k + (size_t)t * kv_dim;
+  const float* v = m->v + (size_t)t * kv_dim;
+  const size_t row = (size_t)pos * kv_dim;
+  if (!L.k_q8) {
+    for (int i = 0; i < kv_dim; i++) {
+      L.k_cache[row + i] = f32_to_f16(k[i]);
+      L.v_cache[row + i] = f32_to_f16(v[i]);
+    }
+    return;
+  }
+  for (int h = 0; h < hp.n_head_kv; h++) {
+    const size_t at = (size_t)h * hp.head_dim, scale_at = (size_t)pos * hp.n_head_kv + h;
+    kv_quantize_row(k + at, hp.head_dim, L.k_q8 + row + at, L.k_scales + scale_at);
+    kv_quantize_row(v + at, hp.head_dim, L.v_q8 + row + at, L.v_scales + scale_at);
+  }
 }

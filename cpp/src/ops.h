@@ -14,6 +14,10 @@ void rope(float* vec, int n_heads, int head_dim, int pos, float base);
 void rope_normal(float* vec, int n_heads, int head_dim, int pos, float base);
 // ggml's SiLU in f32: x / (1 + e^-x).
 void silu_mul(float* gate, const float* up, size_t n);
+// One KV head's row of n values as int8 codes with scale absmax / 127 (round half to even).
+void kv_quantize_row(const float* x, int n, int8_t* q, float* scale);
+// The batch's token t's key and value rows (Model::k, v) into layer L's cache at position pos, as f16 or int8.
+void kv_store(Model* m, const Layer& L, int t, int pos);
 // n_tokens rows of n activations -> the int8 rows, scales, sums and tables the I2_S kernels read (Model::act_*).
 void quantize_rows(Model* m, const float* x, int n_tokens, int n);
 

@@ -74,11 +74,24 @@ struct AttentionJob {
 size_t work_floats_per_worker(const HParams& hp) { return attention_work_floats(hp.n_head / hp.n_head_kv, hp.head_dim); }
 
 // A KV head's column in the layer's cache: position j's row starts at + j * n_head_kv * head_dim.
-const uint16_t* head_keys(const Layer* layer, const HParams& hp, int kv_head) {
-  return layer->k_cache + (size_t)kv_head * hp.head_dim;
+KvColumn kv_column(const uint16_t* f16, const int8_t* q8, const float* scales, const HParams& hp, int kv_head) {
+  KvColumn c;
+  const size_t at = (size_t)kv_head * hp.head_dim;
+  if (q8) {
+    c.q8 = q8 + at;
+    c.scales = scales + kv_head;
+  } else {
+    c.f16 = f16 + at;
+  }
+  c.stride = hp.n_head_kv * hp.head_dim;
+  c.scale_stride = hp.n_head_kv;
+  return c;
 }
-const uint16_t* head_values(const Layer* layer, const HParams& hp, int kv_head) {
-  return layer->v_cache + (size_t)kv_head * hp.head_dim;
+KvColumn head_keys(const Layer* layer, const HParams& hp, int kv_head) {
+  return kv_column(layer->k_cache, layer->k_q8, layer->k_scales, hp, kv_head);
+}
+KvColumn head_values(const Layer* layer, const HParams& hp, int kv_head) {
+  return kv_column(layer->v_cache, layer->v_q8, layer->v_scales, hp, kv_head);
 }
 
 // Prompts: one (token, KV head) pair per item, all its chunks on this worker, merged here.
@@ -96,7 +109,7 @@ void attention_prompt_task(void* ctx, int worker, int n_workers) {
     const int t = job->first + item / hp.n_head_kv, kv_head = item % hp.n_head_kv;
     const size_t heads = (size_t)t * hp.n_embd + (size_t)kv_head * group * hd;
     attend_positions(m->q + heads, group, hd, head_keys(job->layer, hp, kv_head), head_values(job->layer, hp, kv_head),
-                     hp.n_head_kv * hd, job->n_past + t + 1, kAttentionChunk, partials, work, m->att + heads);
+                     job->n_past + t + 1, kAttentionChunk, partials, work, m->att + heads);
   }
 }
 
@@ -115,7 +128,7 @@ void attention_token_task(void* ctx, int worker, int n_workers) {
     const int kv_head = item / n_chunks, c = item % n_chunks;
     const float* queries = m->q + (size_t)job->first * hp.n_embd + (size_t)kv_head * group * hd;
     attend_chunk(queries, group, hd, head_keys(job->layer, hp, kv_head), head_values(job->layer, hp, kv_head),
-                 hp.n_head_kv * hd, c * kAttentionChunk,
+                 c * kAttentionChunk,
                  std::min(n_keys, (c + 1) * kAttentionChunk),
                  m->attention_partials + ((size_t)kv_head * attention_chunks(m->n_ctx) + c) * per_chunk, work);
   }

@@ -32,35 +32,53 @@ inline uint32_t round_to_i8x4(v128_t v) {
   const v128_t i16 = wasm_i16x8_narrow_i32x4(i32, i32);
   return (uint32_t)wasm_i32x4_extract_lane(wasm_i8x16_narrow_i16x8(i16, i16), 0);
 }
+
+// One block of 128 floats (non_finite: lanes of any that were infinity or NaN) into q, its scale and the residual.
+void quantize_block(const float* values, v128_t non_finite, int8_t* qb, float* scale, int8_t* rb) {
+  v128_t amax = wasm_f32x4_splat(0);
+  for (int i = 0; i < kQ8BlockElems; i += 4) amax = wasm_f32x4_max(amax, wasm_f32x4_abs(wasm_v128_load(values + i)));
+  const float block_max = std::max(std::max(wasm_f32x4_extract_lane(amax, 0), wasm_f32x4_extract_lane(amax, 1)),
+                                   std::max(wasm_f32x4_extract_lane(amax, 2), wasm_f32x4_extract_lane(amax, 3)));
+  const bool usable = block_max > 0 && !wasm_v128_any_true(non_finite);
+  const v128_t inv = wasm_f32x4_splat(usable ? 127.0f / block_max : 0.0f);
+  *scale = usable ? block_max / 127.0f : 0.0f;
+  for (int i = 0; i < kQ8BlockElems; i += 4) {
+    const v128_t v = wasm_f32x4_mul(wasm_v128_load(values + i), inv);
+    const uint32_t packed = round_to_i8x4(v);
+    memcpy(qb + i, &packed, 4);
+    if (rb) {
+      const v128_t qf = wasm_f32x4_nearest(v);
+      const uint32_t r = round_to_i8x4(wasm_f32x4_mul(wasm_f32x4_sub(v, qf), wasm_f32x4_splat(254.0f)));
+      memcpy(rb + i, &r, 4);
+    }
+  }
+}
 }  // namespace
 
 void q8_quantize_f16_row(const uint16_t* row, int ne0, int8_t* q, float* scales, int8_t* residual) {
   alignas(16) float values[kQ8BlockElems];
   for (int b = 0; b < ne0 / kQ8BlockElems; b++) {
     const uint16_t* in = row + b * kQ8BlockElems;
-    v128_t non_finite = wasm_i32x4_splat(0), amax = wasm_f32x4_splat(0);
-    for (int i = 0; i < kQ8BlockElems; i += 8) {
-      f16x8_to_f32(wasm_v128_load(in + i), values + i, &non_finite);
-      amax = wasm_f32x4_max(amax, wasm_f32x4_abs(wasm_v128_load(values + i)));
-      amax = wasm_f32x4_max(amax, wasm_f32x4_abs(wasm_v128_load(values + i + 4)));
+    v128_t non_finite = wasm_i32x4_splat(0);
+    for (int i = 0; i < kQ8BlockElems; i += 8) f16x8_to_f32(wasm_v128_load(in + i), values + i, &non_finite);
+    quantize_block(values, non_finite, q + b * kQ8BlockElems, scales + b, residual ? residual + b * kQ8BlockElems : nullptr);
+  }
+}
+
+void q8_quantize_q8_0_row(const uint8_t* row, int ne0, int8_t* q, float* scales) {
+  alignas(16) float values[kQ8BlockElems];
+  alignas(16) uint16_t d16[8] = {0};
+  for (int b = 0; b < ne0 / kQ8BlockElems; b++) {
+    v128_t non_finite = wasm_i32x4_splat(0);
+    for (int sub = 0; sub < kQ8BlockElems / 32; sub++) {
+      const uint8_t* block = row + (size_t)(b * 4 + sub) * 34;
+      memcpy(&d16[0], block, 2);
+      alignas(16) float d[8];
+      f16x8_to_f32(wasm_v128_load(d16), d, &non_finite);
+      // Lanes 1..7 are zero halves: only lane 0's exponent can be all ones.
+      for (int i = 0; i < 32; i++) values[sub * 32 + i] = d[0] * (float)(int8_t)block[2 + i];
     }
-    const float block_max = std::max(std::max(wasm_f32x4_extract_lane(amax, 0), wasm_f32x4_extract_lane(amax, 1)),
-                                     std::max(wasm_f32x4_extract_lane(amax, 2), wasm_f32x4_extract_lane(amax, 3)));
-    const bool usable = block_max > 0 && !wasm_v128_any_true(non_finite);
-    const v128_t inv = wasm_f32x4_splat(usable ? 127.0f / block_max : 0.0f);
-    scales[b] = usable ? block_max / 127.0f : 0.0f;
-    int8_t* qb = q + b * kQ8BlockElems;
-    int8_t* rb = residual ? residual + b * kQ8BlockElems : nullptr;
-    for (int i = 0; i < kQ8BlockElems; i += 4) {
-      const v128_t v = wasm_f32x4_mul(wasm_v128_load(values + i), inv);
-      const uint32_t packed = round_to_i8x4(v);
-      memcpy(qb + i, &packed, 4);
-      if (rb) {
-        const v128_t qf = wasm_f32x4_nearest(v);
-        const uint32_t r = round_to_i8x4(wasm_f32x4_mul(wasm_f32x4_sub(v, qf), wasm_f32x4_splat(254.0f)));
-        memcpy(rb + i, &r, 4);
-      }
-    }
+    quantize_block(values, non_finite, q + b * kQ8BlockElems, scales + b, nullptr);
   }
 }
 
@@ -142,7 +160,7 @@ void q8_matvec_simd(const Q8Matrix& w, int row_begin, int row_end, const int16_t
 
 void q8_stream_write(Q8RowStream* s, const uint8_t* data, size_t len) {
   Q8Matrix& w = *s->target;
-  const size_t row_bytes = (size_t)w.ne0 * 2;
+  const size_t row_bytes = q8_source_row_bytes(s->source_type, w.ne0);
   while (len > 0 && s->next_row < w.ne1) {
     size_t take = row_bytes - s->staged_bytes;
     if (take > len) take = len;
@@ -152,8 +170,10 @@ void q8_stream_write(Q8RowStream* s, const uint8_t* data, size_t len) {
     len -= take;
     if (s->staged_bytes == row_bytes) {
       const int r = s->next_row++;
-      q8_quantize_f16_row(s->staging, w.ne0, w.q + (size_t)r * w.ne0, w.scales + (size_t)r * (w.ne0 / kQ8BlockElems),
-                          w.residual ? w.residual + (size_t)r * w.ne0 : nullptr);
+      int8_t* q = w.q + (size_t)r * w.ne0;
+      float* scales = w.scales + (size_t)r * (w.ne0 / kQ8BlockElems);
+      if (s->source_type == 8) q8_quantize_q8_0_row((const uint8_t*)s->staging, w.ne0, q, scales);
+      else q8_quantize_f16_row(s->staging, w.ne0, q, scales, w.residual ? w.residual + (size_t)r * w.ne0 : nullptr);
       s->staged_bytes = 0;
     }
   }

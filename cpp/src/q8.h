@@ -24,6 +24,13 @@ inline uint64_t q8_bytes(uint64_t ne0, uint64_t ne1) { return ne0 * ne1 + ne1 * 
 // One row of ne0 f16 values (ne0 % 128 == 0) into q, scales and (if not null) residual. A block holding an infinity
 // or NaN becomes zeros (a corrupt file must not trap the engine).
 void q8_quantize_f16_row(const uint16_t* row, int ne0, int8_t* q, float* scales, int8_t* residual);
+// One row of ggml Q8_0 blocks (32 int8 with an f16 scale, 34 bytes; some Falcon files' output.weight) into q and
+// scales: each 128 values as dequantized, quantized again with one scale, as an F16 row would be.
+void q8_quantize_q8_0_row(const uint8_t* row, int ne0, int8_t* q, float* scales);
+// Bytes of one row of ne0 values in the file: F16 or Q8_0.
+inline size_t q8_source_row_bytes(uint32_t source_type, int ne0) {
+  return source_type == 8 ? (size_t)ne0 / 32 * 34 : (size_t)ne0 * 2;
+}
 // With the residual when the matrix has one.
 void q8_dequantize_row(const Q8Matrix& w, int row, float* out);
 
@@ -35,10 +42,11 @@ float q8_quantize_input(const float* x, int n, int16_t* xq);
 void q8_matvec_simd(const Q8Matrix& w, int row_begin, int row_end, const int16_t* xq, float x_scale, float* y);
 void q8_matvec_scalar(const Q8Matrix& w, int row_begin, int row_end, const int16_t* xq, float x_scale, float* y);
 
-// Converts F16 rows as their bytes arrive in file order, so the f16 tensor is never held in memory.
+// Converts F16 (or Q8_0) rows as their bytes arrive in file order, so the file's tensor is never held in memory.
 struct Q8RowStream {
   Q8Matrix* target = nullptr;
-  uint16_t* staging = nullptr;  // one row
+  uint32_t source_type = 1;     // GGML_F16 or GGML_Q8_0 (8)
+  uint16_t* staging = nullptr;  // one row (ne0 * 2 bytes, enough for either type)
   size_t staged_bytes = 0;
   int next_row = 0;
 };

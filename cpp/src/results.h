@@ -14,7 +14,9 @@
   X(u64, total, total) /* bytes the engine allocates */ \
   X(i32, n_ctx, nCtx)                                    \
   X(u64, weight_bytes_per_token, weightBytesPerToken)    \
-  X(u64, parameters, parameters)
+  X(u64, parameters, parameters)                         \
+  X(bool, input_rows_from_file, inputRowsFromFile)       \
+  X(bool, kv_int8, kvInt8)
 
 #define TRIT_ENGINE_MODEL_INFO_FIELDS(X)      \
   X(str, architecture, architecture)   \

@@ -3,10 +3,13 @@
 // run; scripts/build-wasm.sh); the browser builds ship without them.
 #include "common.h"
 #include "attention.h"
+#include "gguf.h"
 #include "half.h"
 #include "i2s.h"
+#include "ops.h"
 #include "q8.h"
 #include "threadpool.h"
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <emscripten.h>
@@ -47,6 +50,22 @@ void kernel_task(void* ctx, int worker, int n_workers) {
   }
 }
 
+int run_attention(const float* q, int group, int head_dim, const KvColumn& keys, const KvColumn& values, int n_keys,
+                  int chunk, float* out) {
+  trit_clear_error();
+  if (group < 1 || head_dim < 1 || n_keys < 1 || chunk < 1 || chunk > kAttentionChunk)
+    return trit_fail(TRIT_ERR_BAD_ARGUMENT, "bad kernel arguments");
+  const int n_chunks = (n_keys + chunk - 1) / chunk;
+  const size_t per_chunk = (size_t)group * attention_partial_floats(head_dim);
+  float* work = (float*)malloc(attention_work_floats(group, head_dim) * 4);
+  float* partials = (float*)malloc(n_chunks * per_chunk * 4);
+  if (work && partials) attend_positions(q, group, head_dim, keys, values, n_keys, chunk, partials, work, out);
+  const bool ok = work && partials;
+  free(work);
+  free(partials);
+  return ok ? TRIT_OK : trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory");
+}
+
 }  // namespace
 
 extern "C" {
@@ -55,18 +74,33 @@ extern "C" {
 // head_dim), in chunks of `chunk` positions (1..kAttentionChunk), merged as the forward pass merges them.
 EMSCRIPTEN_KEEPALIVE int trit_kernel_attention(const float* q, int group, int head_dim, const uint16_t* k,
                                                const uint16_t* v, int n_keys, int chunk, float* out) {
-  trit_clear_error();
-  if (group < 1 || head_dim < 1 || n_keys < 1 || chunk < 1 || chunk > kAttentionChunk)
-    return trit_fail(TRIT_ERR_BAD_ARGUMENT, "bad kernel arguments");
-  const int n_chunks = (n_keys + chunk - 1) / chunk;
-  const size_t per_chunk = (size_t)group * attention_partial_floats(head_dim);
-  float* work = (float*)malloc(attention_work_floats(group, head_dim) * 4);
-  float* partials = (float*)malloc(n_chunks * per_chunk * 4);
-  if (work && partials) attend_positions(q, group, head_dim, k, v, head_dim, n_keys, chunk, partials, work, out);
-  const bool ok = work && partials;
-  free(work);
-  free(partials);
-  return ok ? TRIT_OK : trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory");
+  KvColumn keys, values;
+  keys.f16 = k;
+  values.f16 = v;
+  keys.stride = values.stride = head_dim;
+  return run_attention(q, group, head_dim, keys, values, n_keys, chunk, out);
+}
+
+// The same over int8 rows (k, v: n_keys rows of head_dim codes; k_scales, v_scales: one per row), as the int8 KV
+// cache holds them.
+EMSCRIPTEN_KEEPALIVE int trit_kernel_attention_q8(const float* q, int group, int head_dim, const int8_t* k,
+                                                  const float* k_scales, const int8_t* v, const float* v_scales,
+                                                  int n_keys, int chunk, float* out) {
+  KvColumn keys, values;
+  keys.q8 = k;
+  keys.scales = k_scales;
+  values.q8 = v;
+  values.scales = v_scales;
+  keys.stride = values.stride = head_dim;
+  keys.scale_stride = values.scale_stride = 1;
+  return run_attention(q, group, head_dim, keys, values, n_keys, chunk, out);
+}
+
+// One KV head's row as the int8 cache stores it; returns the scale.
+EMSCRIPTEN_KEEPALIVE float trit_kv_quantize_row(const float* x, int n, int8_t* q) {
+  float scale = 0;
+  kv_quantize_row(x, n, q, &scale);
+  return scale;
 }
 
 EMSCRIPTEN_KEEPALIVE void trit_round_f16(const float* x, int n, uint16_t* out) {
@@ -132,6 +166,34 @@ EMSCRIPTEN_KEEPALIVE int trit_kernel_q8(int kernel, const uint16_t* w, int ne0, 
   free(m.q);
   free(m.scales);
   free(xq);
+  return ok ? TRIT_OK : trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory");
+}
+
+// A Q8_0 matrix (ne1 rows of ne0 / 32 blocks of 34 bytes) converted as the loader converts output.weight, fed in
+// pieces of `piece` bytes as a file streams in, then its SIMD product with x.
+EMSCRIPTEN_KEEPALIVE int trit_kernel_q8_0(const uint8_t* w, int ne0, int ne1, int piece, const float* x, float* y) {
+  trit_clear_error();
+  if (ne0 <= 0 || ne0 % kQ8BlockElems || ne1 <= 0 || piece <= 0) return trit_fail(TRIT_ERR_BAD_ARGUMENT, "bad kernel arguments");
+  Q8Matrix m;
+  m.ne0 = ne0;
+  m.ne1 = ne1;
+  m.q = (int8_t*)malloc((size_t)ne0 * ne1);
+  m.scales = (float*)malloc((size_t)ne1 * (ne0 / kQ8BlockElems) * 4);
+  int16_t* xq = (int16_t*)aligned_alloc(16, (size_t)ne0 * 2);
+  Q8RowStream stream;
+  stream.target = &m;
+  stream.source_type = GGML_Q8_0;
+  stream.staging = (uint16_t*)aligned_alloc(16, (size_t)ne0 * 2);
+  const bool ok = m.q && m.scales && xq && stream.staging;
+  if (ok) {
+    const size_t total = q8_source_row_bytes(GGML_Q8_0, ne0) * ne1;
+    for (size_t at = 0; at < total; at += piece) q8_stream_write(&stream, w + at, std::min(total - at, (size_t)piece));
+    q8_matvec_simd(m, 0, ne1, xq, q8_quantize_input(x, ne0, xq), y);
+  }
+  free(m.q);
+  free(m.scales);
+  free(xq);
+  free(stream.staging);
   return ok ? TRIT_OK : trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory");
 }
 

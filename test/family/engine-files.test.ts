@@ -3,7 +3,7 @@
 // to do instead: TL1/TL2 weights, I2_S rows that are not whole 128-blocks (bitnet_b1_58-3B), unknown architectures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeEngine } from '../../src/lib/engine/node';
-import type { WasmEngine } from '../../src/lib/engine/wasm-engine';
+import type { MemoryOptions, WasmEngine } from '../../src/lib/engine/wasm-engine';
 import { GgufWriter, MemorySink } from '../../tools/gguf/writer';
 import { DIM_PRESETS, bitnetTensorSpecs, byteLevelFixtureVocab, declareBitnetModel, type BitnetDims, type FamilyArch } from '../../scripts/make-fixture';
 
@@ -17,12 +17,13 @@ function header(d: BitnetDims, checkDims = true): Uint8Array {
   return writer.headerBytes();
 }
 
-/** The engine's plan (or its refusal) for a header, as for the whole file it describes. */
-function plan(bytes: Uint8Array, nCtx: number) {
-  const first = engine.inspect(bytes, { nCtx });
+/** The engine's plan (or its refusal) for a header, as for the whole file it describes; by default as a stored model
+ * loads (input rows read from the file). */
+function plan(bytes: Uint8Array, nCtx: number, memory?: MemoryOptions) {
+  const first = engine.inspect(bytes, { nCtx, memory });
   if (!first.complete) throw new Error('header incomplete');
   const last = first.tensors[first.tensors.length - 1]!;
-  const planned = engine.inspect(bytes, { fileSize: first.headerBytes + last.offset + last.bytes, nCtx });
+  const planned = engine.inspect(bytes, { fileSize: first.headerBytes + last.offset + last.bytes, nCtx, memory });
   if (!planned.complete) throw new Error('header incomplete');
   return planned;
 }
@@ -39,13 +40,16 @@ const parameters = (d: BitnetDims) => bitnetTensorSpecs(d).reduce((n, t) => n + 
 describe('full-size family shapes are planned from their headers', () => {
   it('Falcon3-1B at 4096 tokens: head_dim 256, GQA 8/4, the separate output head counted', () => {
     const d = DIM_PRESETS['falcon3-1b'];
-    const p = plan(header(d), 4096);
+    const p = plan(header(d), 4096, { inputRowsFromFile: false });
     expect(p.planError).toBeUndefined();
     expect(p.plan!.parameters).toBe(parameters(d));
     expect(p.plan!.kvCache).toBe(2 * 18 * 4096 * (4 * 256) * 2);
     // Both F16 matrices become Q8 rows (1 byte per weight + a scale per 128), the embedding with a residual byte.
     const q8 = d.embd * d.vocab * (1 + 4 / 128);
     expect(p.plan!.weights).toBeGreaterThan(2 * q8 + d.embd * d.vocab);
+    // Read from the file, the input embedding takes no memory at all: the output head is the lm_head.
+    const fromFile = plan(header(d), 4096);
+    expect(fromFile.plan!.weights).toBe(p.plan!.weights - q8 - d.embd * d.vocab);
     // Generating a token reads the output head, not the whole embedding.
     expect(p.plan!.weightBytesPerToken).toBeLessThan(p.plan!.weights - d.embd * d.vocab * 1.5);
   });
@@ -58,11 +62,21 @@ describe('full-size family shapes are planned from their headers', () => {
     expect(p.plan!.kvCache).toBe(2 * 24 * 2048 * 1536 * 2);
   });
 
-  it('Llama3-8B: too big for one WebAssembly memory at 4096 tokens, refused with the number before any download', () => {
-    const p = plan(header(DIM_PRESETS['llama3-8b']), 4096);
+  it('Llama3-8B with its embedding in memory: too big for one WebAssembly memory at 4096 tokens, refused with the number before any download', () => {
+    const p = plan(header(DIM_PRESETS['llama3-8b']), 4096, { inputRowsFromFile: false });
     expect(p.planError?.code).toBe('out_of_memory');
     expect(p.planError?.message).toMatch(/needs \d+ MiB at a context of 4096 tokens/);
   });
+
+  for (const preset of ['llama3-8b', 'falcon3-7b', 'falcon3-10b'] as const) {
+    it(`${preset} with its input rows read from the file fits one tab at 4096 tokens (int8 KV) and 2048 (f16 KV)`, () => {
+      for (const [nCtx, kvCache] of [[4096, 'int8'], [2048, 'f16']] as const) {
+        const p = plan(header(DIM_PRESETS[preset]), nCtx, { kvCache });
+        expect(p.planError).toBeUndefined();
+        expect(p.plan!.total).toBeLessThan(3.5 * 2 ** 30);
+      }
+    });
+  }
 });
 
 describe('files that cannot run are refused with what to do', () => {

@@ -4,9 +4,7 @@
 // gate and up, SiLU(gate) * up, a sub-norm, ternary down. Every ternary matmul quantizes its input to int8 first
 // (quantize_rows). The tensors it reads are checked and allocated by model_plan.cpp; the steps are in ops.h.
 #include "models.h"
-#include "../half.h"
 #include "../ops.h"
-#include "../q8.h"
 
 // One batch of at most kMaxBatch tokens at positions n_past..; writes logits for tokens [first_logit, n_tokens)
 // to out (one row of n_vocab each).
@@ -14,8 +12,7 @@ void bitnet_1bitllm_forward_batch(Model* m, const int32_t* tokens, int n_tokens,
   const HParams& hp = m->hp;
   const int D = hp.n_embd, F = hp.n_ff, kv_dim = hp.n_head_kv * hp.head_dim;
   const int n_past = m->n_past;
-  float* x = m->x;
-  for (int t = 0; t < n_tokens; t++) q8_dequantize_row(m->token_embd, tokens[t], x + (size_t)t * D);
+  float* x = m->x;  // the batch's input rows, which model_eval put there (input_rows.h)
 
   for (int l = 0; l < hp.n_layer; l++) {
     const Layer& L = m->layers[l];
@@ -27,10 +24,7 @@ void bitnet_1bitllm_forward_batch(Model* m, const int32_t* tokens, int n_tokens,
       const int pos = n_past + t;
       rope(m->q + (size_t)t * D, hp.n_head, hp.head_dim, pos, hp.rope_freq_base);
       rope(m->k + (size_t)t * kv_dim, hp.n_head_kv, hp.head_dim, pos, hp.rope_freq_base);
-      for (int i = 0; i < kv_dim; i++) {
-        L.k_cache[(size_t)pos * kv_dim + i] = f32_to_f16(m->k[(size_t)t * kv_dim + i]);
-        L.v_cache[(size_t)pos * kv_dim + i] = f32_to_f16(m->v[(size_t)t * kv_dim + i]);
-      }
+      kv_store(m, L, t, pos);
     }
     // Past the cache writes, the last layer only matters for the tokens whose logits are wanted (as llama.cpp
     // skips them too): a prompt's other tokens leave its attention output, projections and feed-forward out.

@@ -4,16 +4,13 @@
 // up, SiLU(gate) * up, ternary down. No sub-norms; the logits come from the separate output.weight. Every ternary
 // matmul quantizes its input to int8 first (quantize_rows), as ggml's mul_mat does for an I2_S weight.
 #include "models.h"
-#include "../half.h"
 #include "../ops.h"
-#include "../q8.h"
 
 void llama_forward_batch(Model* m, const int32_t* tokens, int n_tokens, int first_logit, float* out) {
   const HParams& hp = m->hp;
   const int D = hp.n_embd, F = hp.n_ff, kv_dim = hp.n_head_kv * hp.head_dim;
   const int n_past = m->n_past;
-  float* x = m->x;
-  for (int t = 0; t < n_tokens; t++) q8_dequantize_row(m->token_embd, tokens[t], x + (size_t)t * D);
+  float* x = m->x;  // the batch's input rows, which model_eval put there (input_rows.h)
 
   for (int l = 0; l < hp.n_layer; l++) {
     const Layer& L = m->layers[l];
@@ -25,10 +22,7 @@ void llama_forward_batch(Model* m, const int32_t* tokens, int n_tokens, int firs
       const int pos = n_past + t;
       rope_normal(m->q + (size_t)t * D, hp.n_head, hp.head_dim, pos, hp.rope_freq_base);
       rope_normal(m->k + (size_t)t * kv_dim, hp.n_head_kv, hp.head_dim, pos, hp.rope_freq_base);
-      for (int i = 0; i < kv_dim; i++) {
-        L.k_cache[(size_t)pos * kv_dim + i] = f32_to_f16(m->k[(size_t)t * kv_dim + i]);
-        L.v_cache[(size_t)pos * kv_dim + i] = f32_to_f16(m->v[(size_t)t * kv_dim + i]);
-      }
+      kv_store(m, L, t, pos);
     }
     // Past the cache writes, the last layer only matters for the tokens whose logits are wanted.
     const int r0 = l == hp.n_layer - 1 ? first_logit : 0, rows = n_tokens - r0;

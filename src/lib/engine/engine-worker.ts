@@ -16,6 +16,7 @@ import { benchmarkEngine } from './benchmark';
 import { checkModelFile } from './model-file-check';
 import { singleThreadReason } from './thread-notice';
 import { probeThreads } from './thread-probe';
+import { probeMemory, reportedDeviceMemoryGB, type MemoryProbeResult } from './memory-probe';
 import type {
   BenchmarkOptions,
   BenchmarkResult,
@@ -83,6 +84,7 @@ export class EngineWorker implements EngineWorkerApi {
   private starting?: Promise<EngineStatus>;
   private running?: AbortController;
   private model?: LoadedModel;
+  private memoryProbe?: MemoryProbeResult;
 
   init(opts: EngineInitOptions = {}): Promise<EngineStatus> {
     this.starting ??= this.start(opts).catch((e) => {
@@ -98,6 +100,7 @@ export class EngineWorker implements EngineWorkerApi {
     // The pool is sized once, to the threads we may use: emscripten's pthread pool deadlocks if it is too small.
     const poolSize = isolated ? cores : 1;
     const simd: SimdLevel = hasRelaxedSimd() ? 'relaxed' : 'simd128';
+    this.measuredMemory();
     let threadedStalled = false;
     if (isolated) {
       // WebKit with SharedArrayBuffer, offline, never finishes loading the pthread workers (no error either):
@@ -146,6 +149,18 @@ export class EngineWorker implements EngineWorkerApi {
     );
   }
 
+  async probeMemory(opts: { simulateBytes?: number } = {}): Promise<MemoryProbeResult> {
+    if (opts.simulateBytes) return probeMemory({ simulateBytes: opts.simulateBytes, deviceMemoryGB: reportedDeviceMemoryGB() });
+    return this.measuredMemory();
+  }
+
+  /** Measured once, before the engine's own memory exists (start) or at the latest when asked: never while a model
+   * loads, where the throwaway memory would compete with the engine's for the tab's address space. */
+  private measuredMemory(): MemoryProbeResult {
+    this.memoryProbe ??= probeMemory({ deviceMemoryGB: reportedDeviceMemoryGB() });
+    return this.memoryProbe;
+  }
+
   async setThreads(threads: number): Promise<EngineStatus> {
     const status = await this.init();
     const n = Math.max(1, Math.min(status.maxThreads, Math.floor(threads)));
@@ -162,9 +177,12 @@ export class EngineWorker implements EngineWorkerApi {
       this.releaseModel();
       const bytes = await openModelSource(source);
       try {
-        const loaded = await engine.loadModel({ chunks: bytes.chunks(), size: bytes.size }, { nCtx: opts.nCtx, signal, onProgress });
+        const loaded = await engine.loadModel(
+          { chunks: bytes.chunks(), size: bytes.size, readRange: bytes.readRange },
+          { nCtx: opts.nCtx, memory: { kvCache: opts.kvCache }, signal, onProgress },
+        );
         const meta = loaded.metadata;
-        const { session, tokenizer, templateNotice } = createChat(engine, meta, { beforeEval: yieldToEventLoop });
+        const { session, tokenizer, template, templateNotice } = createChat(engine, meta, { beforeEval: yieldToEventLoop });
         const { architecture, parameters, nCtx, nCtxTrain, nVocab } = loaded.info;
         const info: ModelInfo = {
           name: String(meta['general.name'] ?? bytes.name),
@@ -177,6 +195,8 @@ export class EngineWorker implements EngineWorkerApi {
           memoryBytes: loaded.info.plan.total,
           loadMs: performance.now() - started,
           templateNotice,
+          templateLabel: template.label,
+          isBaseModel: template.isBaseModel,
         };
         this.model = { info, session, tokenizer, release: bytes.release };
         return info;

@@ -47,6 +47,55 @@ export function kernelAttention(heap: WasmHeap, q: Float32Array, group: number, 
   }
 }
 
+/** Attention over int8 rows with a scale per row, as the int8 KV cache holds them (k, v: nKeys rows of headDim). */
+export function kernelAttentionQ8(heap: WasmHeap, q: Float32Array, group: number, headDim: number,
+  k: { q: Int8Array; scales: Float32Array }, v: { q: Int8Array; scales: Float32Array }, chunk: number): Float32Array {
+  const run = hook(heap, '_trit_kernel_attention_q8');
+  const nKeys = k.q.length / headDim;
+  const sizes = [q.byteLength, k.q.byteLength, k.scales.byteLength, v.q.byteLength, v.scales.byteLength, group * headDim * 4];
+  const ptrs = sizes.map((n) => heap.alloc(n));
+  const [qp, kp, ksp, vp, vsp, op] = ptrs;
+  try {
+    heap.write(qp, q);
+    heap.write(kp, k.q);
+    heap.write(ksp, k.scales);
+    heap.write(vp, v.q);
+    heap.write(vsp, v.scales);
+    heap.check(run(qp, group, headDim, kp, ksp, vp, vsp, nKeys, chunk, op));
+    return new Float32Array(heap.read(op, group * headDim * 4).buffer);
+  } finally {
+    heap.free(...ptrs);
+  }
+}
+
+/** A Q8_0 matrix (ggml blocks of 32: f16 scale + 32 int8) converted as the loader converts output.weight, fed in
+ * pieces of `piece` bytes, then the lm_head's SIMD product with x. */
+export function kernelQ8_0(heap: WasmHeap, w: Uint8Array, ne0: number, ne1: number, piece: number, x: Float32Array): Float32Array {
+  const run = hook(heap, '_trit_kernel_q8_0');
+  const wp = heap.alloc(w.byteLength), xp = heap.alloc(x.byteLength), yp = heap.alloc(ne1 * 4);
+  try {
+    heap.write(wp, w);
+    heap.write(xp, x);
+    heap.check(run(wp, ne0, ne1, piece, xp, yp));
+    return new Float32Array(heap.read(yp, ne1 * 4).buffer);
+  } finally {
+    heap.free(wp, xp, yp);
+  }
+}
+
+/** One KV head's row as the int8 KV cache stores it. */
+export function kvQuantizeRow(heap: WasmHeap, x: Float32Array): { q: Int8Array; scale: number } {
+  const run = hook(heap, '_trit_kv_quantize_row');
+  const xp = heap.alloc(x.byteLength), qp = heap.alloc(x.length);
+  try {
+    heap.write(xp, x);
+    const scale = run(xp, x.length, qp);
+    return { q: new Int8Array(heap.read(qp, x.length).buffer), scale };
+  } finally {
+    heap.free(xp, qp);
+  }
+}
+
 /** f32 to f16 bits as the KV cache stores them. */
 export function roundF16(heap: WasmHeap, x: Float32Array): Uint16Array {
   const run = hook(heap, '_trit_round_f16');

@@ -13,6 +13,9 @@ export interface ModelBytes {
   chunks(): AsyncIterable<Uint8Array>;
   /** Lets go of what opening took (e.g. the store's in-use hold on a stored model). */
   release(): void;
+  /** Synchronous reads at any offset, where the bytes are a file (stored models, files): WasmEngine then leaves the
+   * input embedding in the file (see ModelStream.readRange). */
+  readRange?: (offset: number, length: number) => Uint8Array;
 }
 
 /** Network reads arrive in small pieces; the engine copies fewer, larger ones. */
@@ -24,6 +27,7 @@ const URL_CHUNK_BYTES = 8 << 20;
 export const URL_SILENCE_MS = 20_000;
 
 export async function openModelSource(source: ModelSource): Promise<ModelBytes> {
+  if (source.kind === 'file') return openFile(source.file, source.name);
   return source.kind === 'stored' ? openStored(source.modelId) : openUrl(source.url);
 }
 
@@ -32,7 +36,28 @@ async function openStored(modelId: string): Promise<ModelBytes> {
   const opened = await store.open(modelId);
   // While the engine holds the model, the store refuses to delete it.
   const release = await store.hold(modelId);
-  return { name: opened.fileName, size: opened.size, chunks: () => opened.chunks(), release };
+  // The shards as one Blob (IndexedDB keeps them on disk; composing copies nothing) for reading rows later.
+  const file = await store.export(modelId).then((e) => e.blob, () => undefined);
+  return { name: opened.fileName, size: opened.size, chunks: () => opened.chunks(), release, readRange: file && blobRangeReader(file) };
+}
+
+function openFile(file: Blob, name?: string): ModelBytes {
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    for (let at = 0; at < file.size; at += URL_CHUNK_BYTES) {
+      yield new Uint8Array(await file.slice(at, Math.min(file.size, at + URL_CHUNK_BYTES)).arrayBuffer());
+    }
+  }
+  return { name: name ?? (file as File).name ?? 'model.gguf', size: file.size, chunks, release: () => undefined, readRange: blobRangeReader(file) };
+}
+
+interface FileReaderSyncLike { readAsArrayBuffer(blob: Blob): ArrayBuffer }
+
+/** FileReaderSync exists in workers only (the engine's home); elsewhere undefined, and the model keeps its table. */
+function blobRangeReader(file: Blob): ((offset: number, length: number) => Uint8Array) | undefined {
+  const Reader = (globalThis as { FileReaderSync?: new () => FileReaderSyncLike }).FileReaderSync;
+  if (!Reader) return undefined;
+  const reader = new Reader();
+  return (offset, length) => new Uint8Array(reader.readAsArrayBuffer(file.slice(offset, offset + length)));
 }
 
 function silentServer(url: string): TritError {

@@ -11,6 +11,8 @@ export interface MemoryPlan {
   nCtx: number;
   weightBytesPerToken: number;
   parameters: number;
+  inputRowsFromFile: boolean;
+  kvInt8: boolean;
 }
 
 export function parseMemoryPlan(raw: any): MemoryPlan {
@@ -22,6 +24,8 @@ export function parseMemoryPlan(raw: any): MemoryPlan {
     nCtx: raw.n_ctx,
     weightBytesPerToken: raw.weight_bytes_per_token,
     parameters: raw.parameters,
+    inputRowsFromFile: raw.input_rows_from_file,
+    kvInt8: raw.kv_int8,
   };
 }
 

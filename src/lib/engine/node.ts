@@ -1,7 +1,7 @@
 /** The engine in Node (tests, CLI, benchmarks): the pthreads + SIMD builds in cpp/build/node. */
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from './errors';
@@ -39,11 +39,35 @@ export async function createNodeEngine(opts: { threads?: number; simd?: SimdLeve
   return WasmEngine.create(factory, { threads: opts.threads ?? 1, moduleArgs: { wasmBinary } });
 }
 
+/** Synchronous reads of a file at any offset, for a model whose input rows stay in the file; close() ends them. */
+export function fileRangeReader(path: string): { readRange: (offset: number, length: number) => Uint8Array; close: () => void } {
+  let fd: number | undefined = openSync(path, 'r');
+  return {
+    readRange(offset, length) {
+      if (fd === undefined) throw new EngineError('bad_state', `${path} was closed.`);
+      const out = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        const n = readSync(fd, out, done, length - done, offset + done);
+        if (n === 0) throw new EngineError('truncated', `${path} ended at byte ${offset + done}.`);
+        done += n;
+      }
+      return out;
+    },
+    close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
+}
+
 /** Streams a model file into the engine through WasmEngine.loadModel, in 32 MiB chunks (never the whole file in
- * memory at once). nCtx 0: the engine's default context. */
+ * memory at once), and keeps it open so the input rows are read from it (unless opts.memory says otherwise).
+ * nCtx 0: the engine's default context. */
 export async function loadModelFile(engine: WasmEngine, path: string, nCtx = 0, opts: Omit<LoadModelOptions, 'nCtx'> = {}): Promise<LoadedModel> {
   const size = statSync(path).size;
   const stream = createReadStream(path, { highWaterMark: 32 << 20 });
+  const file = opts.memory?.inputRowsFromFile === false ? undefined : fileRangeReader(path);
   async function* chunks() {
     for await (const chunk of stream) {
       const b = chunk as Buffer;
@@ -51,7 +75,7 @@ export async function loadModelFile(engine: WasmEngine, path: string, nCtx = 0, 
     }
   }
   try {
-    return await engine.loadModel({ chunks: chunks(), size }, { ...opts, nCtx: nCtx || undefined });
+    return await engine.loadModel({ chunks: chunks(), size, ...file }, { ...opts, nCtx: nCtx || undefined });
   } finally {
     stream.destroy();
   }

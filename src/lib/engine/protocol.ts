@@ -59,11 +59,19 @@ export interface SelfTestResult extends SelfTestReport {
 
 /** Where the worker reads a model from: a stored model (IndexedDB shards, read by the worker itself) or a URL
  * (the bundled demo model, precached by the service worker). Bytes never cross the page/worker boundary. */
-export type ModelSource = { kind: 'stored'; modelId: string } | { kind: 'url'; url: string };
+/** 'file': a File or Blob handed to the worker (structured clone passes a reference, not the bytes); the benchmark
+ * and the embedding example use it. Stored and file sources keep the input embedding in the file (read as needed);
+ * a URL is read once, so its model keeps the table in memory. */
+export type { MemoryProbeResult } from './memory-probe';
+import type { MemoryProbeResult } from './memory-probe';
+
+export type ModelSource = { kind: 'stored'; modelId: string } | { kind: 'url'; url: string } | { kind: 'file'; file: Blob; name?: string };
 
 export interface LoadOptions {
   /** Context length in tokens; defaults to the model's maximum (4096 for 2B-4T). */
   nCtx?: number;
+  /** 'int8' halves the KV cache's memory at a small cost in accuracy (cpp/README.md has the figures). */
+  kvCache?: 'f16' | 'int8';
 }
 
 export interface LoadProgress {
@@ -81,6 +89,10 @@ export interface ModelInfo extends Pick<EngineModelInfo, 'architecture' | 'param
   loadMs: number;
   /** Set when the file's chat template is not one we support and the default was used instead. */
   templateNotice?: string;
+  /** The chat format in use, in words (e.g. "Falcon 3"; a base model's is text continuation). */
+  templateLabel: string;
+  /** A base model: no chat format, so the app continues the person's text (continueText) instead of answering. */
+  isBaseModel: boolean;
 }
 
 export interface GenerateRequest {
@@ -167,6 +179,9 @@ export interface EngineWorkerApi {
   probeThreads(): Promise<ThreadProbe>;
   /** Changes the threads used, up to the pool size. */
   setThreads(threads: number): Promise<EngineStatus>;
+  /** How much WebAssembly memory this tab can get (a throwaway memory grown in steps, bounded by
+   * navigator.deviceMemory; memory-probe.ts). Milliseconds; changes nothing. simulateBytes is the test hook. */
+  probeMemory(opts?: { simulateBytes?: number }): Promise<MemoryProbeResult>;
   selfTest(opts: SelfTestOptions, onProgress?: (p: SelfTestProgress) => void): Promise<SelfTestResult>;
   loadModel(source: ModelSource, opts: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo>;
   unloadModel(): Promise<void>;

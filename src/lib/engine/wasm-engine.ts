@@ -36,6 +36,8 @@ export type GgufInspection =
 export interface MemoryStats {
   /** Size of the WebAssembly heap (it never shrinks, so this is also its peak). */
   heapBytes: number;
+  /** Bytes malloc has handed out and not freed (the model, its scratch and the engine's own small state). */
+  heapUsedBytes: number;
   /** Bytes held for the loaded model, or 0. */
   modelBytes: number;
   weights: number;
@@ -53,11 +55,36 @@ export interface EngineSelfTestOptions extends SelfTestOptions {
 export interface ModelStream {
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
   size?: number;
+  /**
+   * Synchronous reads of the same file at any offset (a worker's FileReaderSync on the stored file, Node's readSync).
+   * With it the input embedding stays in the file: each token's exact F16 row is read when it is evaluated, and the
+   * model takes n_vocab x n_embd bytes less (all of token_embd for files with a separate output head). It must keep
+   * working until the model is unloaded; it may throw (the error is what eval then throws).
+   */
+  readRange?: (offset: number, length: number) => Uint8Array;
+  /** Called once the engine no longer reads the file (unload, or a failed load). */
+  close?: () => void;
+}
+
+/** Where the model's memory goes besides the weights (cpp/src/model.h kLoad*). */
+export interface MemoryOptions {
+  /** Input embedding rows read from the file as needed (needs ModelStream.readRange). Exact. Default true. */
+  inputRowsFromFile?: boolean;
+  /** 'int8': the KV cache at half the bytes of f16, with a scale per position and KV head (changes the numbers a
+   * little: see cpp/README.md). Default 'f16'. */
+  kvCache?: 'f16' | 'int8';
+}
+
+/** kLoadInputRowsFromFile | kLoadKvInt8 (cpp/src/model.h). */
+export function loadFlags(memory: MemoryOptions = {}): number {
+  return (memory.inputRowsFromFile ?? true ? 1 : 0) | (memory.kvCache === 'int8' ? 2 : 0);
 }
 
 export interface LoadModelOptions {
   /** Context in tokens; clamped to the model's trained length. Unset: the engine's default (cpp/src/model.h). */
   nCtx?: number;
+  /** inputRowsFromFile applies only when the stream has readRange. */
+  memory?: MemoryOptions;
   signal?: AbortSignal;
   /** At most every 100 ms, and once at the end. */
   onProgress?: (p: { loadedBytes: number; totalBytes: number }) => void;
@@ -70,7 +97,9 @@ export interface LoadedModel {
   fileBytes: number;
 }
 
-const LOAD_STAGING_BYTES = 8 << 20;
+/** The one buffer a load passes file chunks through (freed when the load ends). Small: it is allocated before the
+ * model, so it stays below it in the heap, which never shrinks. */
+export const LOAD_STAGING_BYTES = 1 << 20;
 const DEFAULT_SELF_TEST_BYTES = 64 << 20;
 const PROGRESS_MS = 100;
 /** Longest stretch of loading without letting queued events (a cancel) run. */
@@ -100,6 +129,8 @@ export class WasmEngine {
   private readonly heap: WasmHeap;
   private staging = 0;
   private loadedInfo?: EngineModelInfo;
+  private closeFile?: () => void;
+  private readError: unknown;
 
   private constructor(private readonly mod: TritModule, readonly poolSize: number) {
     this.heap = new WasmHeap(mod);
@@ -153,12 +184,13 @@ export class WasmEngine {
   }
 
   /** Reads a GGUF header from the first bytes of a file. When the header goes on past `headerBytes`, returns
-   * {complete: false, needBytes}; call again with at least that many bytes. Malformed headers throw EngineError. */
-  inspect(headerBytes: Uint8Array, opts: { fileSize?: number; nCtx?: number } = {}): GgufInspection {
+   * {complete: false, needBytes}; call again with at least that many bytes. Malformed headers throw EngineError.
+   * The plan is for a load with `memory` (by default as the app loads a stored model: input rows from the file). */
+  inspect(headerBytes: Uint8Array, opts: { fileSize?: number; nCtx?: number; memory?: MemoryOptions } = {}): GgufInspection {
     const ptr = this.heap.alloc(headerBytes.byteLength);
     try {
       this.heap.write(ptr, headerBytes);
-      const json = this.mod._trit_inspect(ptr, headerBytes.byteLength, opts.fileSize ?? 0, opts.nCtx ?? 0);
+      const json = this.mod._trit_inspect(ptr, headerBytes.byteLength, opts.fileSize ?? 0, opts.nCtx ?? 0, loadFlags(opts.memory));
       if (!json) throw this.heap.lastError();
       const raw = JSON.parse(this.heap.string(json), reviveBigints);
       if ('need_bytes' in raw) return { complete: false, needBytes: raw.need_bytes };
@@ -178,10 +210,10 @@ export class WasmEngine {
   }
 
   /** inspect() over a file read by prefix: reads more until the whole header is there. */
-  async inspectFile(readPrefix: (bytes: number) => Promise<Uint8Array>, fileSize: number, opts: { nCtx?: number } = {}) {
+  async inspectFile(readPrefix: (bytes: number) => Promise<Uint8Array>, fileSize: number, opts: { nCtx?: number; memory?: MemoryOptions } = {}) {
     let want = Math.min(fileSize, 1 << 20);
     for (;;) {
-      const result = this.inspect(await readPrefix(want), { fileSize, nCtx: opts.nCtx });
+      const result = this.inspect(await readPrefix(want), { fileSize, nCtx: opts.nCtx, memory: opts.memory });
       if (result.complete) return result;
       want = Math.min(fileSize, result.needBytes);
     }
@@ -196,6 +228,7 @@ export class WasmEngine {
    */
   async loadModel(stream: ModelStream, opts: LoadModelOptions = {}): Promise<LoadedModel> {
     this.unload();
+    const memory: MemoryOptions = { ...opts.memory, inputRowsFromFile: (opts.memory?.inputRowsFromFile ?? true) && !!stream.readRange };
     let head: Uint8Array[] = [];
     let headBytes = 0;
     let want = 0; // bytes the header reader asked for
@@ -220,7 +253,7 @@ export class WasmEngine {
       const bytes = concat(head, headBytes);
       head = [bytes];
       const fileSize = stream.size ?? (final ? headBytes : undefined);
-      const first = this.inspect(bytes, { fileSize });
+      const first = this.inspect(bytes, { fileSize, memory });
       if (!first.complete) {
         if (final) throw new EngineError('truncated', 'The model file ended inside its header.');
         want = first.needBytes;
@@ -230,12 +263,13 @@ export class WasmEngine {
       // person's upper bound, and models differ (the demo model has 256, 2B-4T 4096).
       const trained = Number(first.metadata[`${String(first.metadata['general.architecture'])}.context_length`]) || 0;
       const nCtx = opts.nCtx && trained ? Math.min(opts.nCtx, trained) : opts.nCtx;
-      const planned = nCtx ? this.inspect(bytes, { fileSize, nCtx }) : first;
+      const planned = nCtx ? this.inspect(bytes, { fileSize, nCtx, memory }) : first;
       if (!planned.complete) throw new EngineError('internal', 'The model header could not be read twice.');
       if (planned.planError) throw planned.planError;
       inspection = planned;
       total = stream.size ?? planned.dataEnd;
-      this.loadBegin(total, { nCtx });
+      this.releaseInspection();
+      this.loadBegin(total, { nCtx, memory });
       head = [];
       feed(bytes);
     };
@@ -260,11 +294,45 @@ export class WasmEngine {
         sniff(true);
       }
       const info = this.loadEnd();
+      if (info.plan.inputRowsFromFile) this.attachFile(stream);
+      else stream.close?.();
       return { info, metadata: inspection!.metadata, fileBytes: total };
     } catch (e) {
       this.unload();
+      stream.close?.();
       throw e;
     }
+  }
+
+  /** Frees the engine's copy of the last inspection's JSON (the whole metadata: megabytes for a real vocabulary)
+   * before a load allocates, so the model starts as low in the heap as it can: trit_inspect drops its last text
+   * first, and 8 zero bytes are no header, so nothing new is kept. */
+  releaseInspection(): void {
+    const ptr = this.heap.alloc(8);
+    try {
+      this.heap.write(ptr, new Uint8Array(8));
+      this.mod._trit_inspect(ptr, 8, 0, 0, 0);
+    } finally {
+      this.heap.free(ptr);
+    }
+  }
+
+  /** The loaded model reads its input rows through this stream's readRange from now on (cpp/src/input_rows.h). */
+  private attachFile(stream: ModelStream): void {
+    const read = stream.readRange!;
+    this.readError = undefined;
+    this.mod.tritReadFile = (offset, bytes, dest) => {
+      try {
+        const row = read(offset, bytes);
+        if (row.byteLength !== bytes) throw new EngineError('truncated', `The model file ended before byte ${offset + bytes}.`);
+        this.heap.write(dest, row);
+        return 0;
+      } catch (e) {
+        this.readError = e;
+        return -1;
+      }
+    };
+    this.closeFile = stream.close;
   }
 
   /** loadModel with the stream's size given apart; resolves with the model's info. */
@@ -275,9 +343,9 @@ export class WasmEngine {
 
   /** The engine's own load steps, which loadModel drives: begin with the file's size (any loaded model is released;
    * nCtx unset = the engine's default), then the file's bytes in chunks of any size, then end. */
-  loadBegin(totalBytes: number, opts: { nCtx?: number } = {}): void {
+  loadBegin(totalBytes: number, opts: { nCtx?: number; memory?: MemoryOptions } = {}): void {
     this.loadedInfo = undefined;
-    this.heap.check(this.mod._trit_load_begin(totalBytes, opts.nCtx ?? 0));
+    this.heap.check(this.mod._trit_load_begin(totalBytes, opts.nCtx ?? 0, loadFlags({ inputRowsFromFile: false, ...opts.memory })));
   }
 
   /** Copied into the tensors' final memory through one staging buffer, so the file is never held twice. */
@@ -312,6 +380,10 @@ export class WasmEngine {
     this.releaseStaging();
     this.loadedInfo = undefined;
     this.mod._trit_unload();
+    this.mod.tritReadFile = undefined;
+    const close = this.closeFile;
+    this.closeFile = undefined;
+    close?.();
   }
 
   get info(): EngineModelInfo | undefined {
@@ -327,7 +399,11 @@ export class WasmEngine {
     const ptr = this.heap.alloc(ids.byteLength);
     try {
       this.heap.write(ptr, ids);
-      this.heap.check(this.mod._trit_eval(ptr, ids.length, opts.allLogits ? 1 : 0));
+      this.readError = undefined;
+      const status = this.mod._trit_eval(ptr, ids.length, opts.allLogits ? 1 : 0);
+      // A failed row read: the reader's own error (e.g. the store's "a piece was cleared") says more than the engine's.
+      if (status < 0 && this.readError) throw this.readError;
+      this.heap.check(status);
     } finally {
       this.heap.free(ptr);
     }
@@ -354,6 +430,7 @@ export class WasmEngine {
     const plan = this.loadedInfo?.plan;
     return {
       heapBytes: this.mod._trit_heap_bytes(),
+      heapUsedBytes: this.mod._trit_heap_used(),
       modelBytes: plan?.total ?? 0,
       weights: plan?.weights ?? 0,
       kvCache: plan?.kvCache ?? 0,
@@ -376,6 +453,19 @@ export class WasmEngine {
 
   kernelAttention(q: Float32Array, group: number, headDim: number, k: Uint16Array, v: Uint16Array, chunk: number) {
     return hooks.kernelAttention(this.heap, q, group, headDim, k, v, chunk);
+  }
+
+  kernelAttentionQ8(q: Float32Array, group: number, headDim: number, k: { q: Int8Array; scales: Float32Array },
+    v: { q: Int8Array; scales: Float32Array }, chunk: number) {
+    return hooks.kernelAttentionQ8(this.heap, q, group, headDim, k, v, chunk);
+  }
+
+  kernelQ8_0(w: Uint8Array, ne0: number, ne1: number, piece: number, x: Float32Array) {
+    return hooks.kernelQ8_0(this.heap, w, ne0, ne1, piece, x);
+  }
+
+  kvQuantizeRow(x: Float32Array) {
+    return hooks.kvQuantizeRow(this.heap, x);
   }
 
   roundF16(x: Float32Array) {

@@ -18,10 +18,11 @@ export interface TritModule {
   _trit_last_error_message(): number;
   _trit_status_name(code: number): number;
   _trit_heap_bytes(): number;
+  _trit_heap_used(): number;
   _trit_i2s_kernel(): number;
-  _trit_inspect(ptr: number, len: number, fileSize: number, nCtx: number): number;
+  _trit_inspect(ptr: number, len: number, fileSize: number, nCtx: number, loadFlags: number): number;
   _trit_unload(): void;
-  _trit_load_begin(totalBytes: number, nCtx: number): number;
+  _trit_load_begin(totalBytes: number, nCtx: number, loadFlags: number): number;
   _trit_load_chunk(ptr: number, len: number): number;
   _trit_load_end(): number;
   _trit_model_info(): number;
@@ -35,11 +36,17 @@ export interface TritModule {
   _trit_selftest_step(piece: number, threads: number): number;
   _trit_selftest_end(): number;
   _trit_bandwidth(bytes: number, repeats: number, threads: number): number;
+  /** Installed by WasmEngine for a model whose input rows stay in the file (cpp/src/input_rows.h): copies file bytes
+   * [offset, offset + bytes) to dest in wasm memory; 0, or -1 when they cannot be read. */
+  tritReadFile?: (offset: number, bytes: number, dest: number) => number;
   // Test hooks (cpp/src/test_hooks.cpp): in the Node builds only.
   _trit_quantize_row?(xPtr: number, n: number, qPtr: number, sumPtr: number): number;
   _trit_round_f16?(xPtr: number, n: number, outPtr: number): void;
   _trit_kernel_attention?(q: number, group: number, headDim: number, k: number, v: number, nKeys: number, chunk: number, out: number): number;
   _trit_kernel_i2s?(kernel: number, w: number, ne0: number, ne1: number, q: number, s: number, sums: number, nTokens: number, y: number, threads: number): number;
+  _trit_kernel_attention_q8?(q: number, group: number, headDim: number, k: number, kScales: number, v: number, vScales: number, nKeys: number, chunk: number, out: number): number;
+  _trit_kv_quantize_row?(x: number, n: number, q: number): number;
+  _trit_kernel_q8_0?(w: number, ne0: number, ne1: number, piece: number, x: number, y: number): number;
   _trit_kernel_q8?(kernel: number, w: number, ne0: number, ne1: number, x: number, y: number): number;
 }
 
