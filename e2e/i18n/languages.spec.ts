@@ -243,3 +243,19 @@ test('the language picked in Settings applies at once, is kept after a reload, a
   await page.reload();
   await expect(page.getByTestId('send')).toHaveText(en.send);
 });
+
+test('Arabic: a broken model file is refused in Arabic words, with the English detail one tap away', async ({ browser }) => {
+  const page = await newPage(browser, 'ar');
+  await page.goto('/');
+  await page.getByTestId('open-models').click();
+  await page.getByLabel(TRANSLATIONS.ar.importFile).setInputFiles({
+    name: 'notes.gguf', mimeType: 'application/octet-stream', buffer: Buffer.from('These are lesson notes, not a model.\n'.repeat(50)),
+  });
+  const error = page.getByTestId('import-error');
+  await expect(error.locator('p').first()).toHaveText(TRANSLATIONS.ar.errBadFile);
+  expect(englishIn([await error.locator('p').first().innerText()], 'ar')).toEqual([]);
+  await error.locator('summary').click();
+  // The code and the engine's own English, for whoever helps the teacher.
+  await expect(error.locator('details p')).toContainText(/^[a-z_]+: \S/);
+  await page.context().close();
+});
