@@ -46,6 +46,7 @@ export const en = {
   composerLabel: 'Message',
   composerPlaceholder: 'Ask something…',
   composerPlaceholderNoModel: 'Load a model to start chatting',
+  composerPlaceholderContinue: 'Write the start of a text for the model to continue…',
   send: 'Send',
   stop: 'Stop',
   regenerate: 'Regenerate',
@@ -75,6 +76,7 @@ export const en = {
   engineCrashed: 'The engine stopped unexpectedly: {message}',
   restartEngine: 'Restart the engine',
   templateNotice: 'Note: {notice}',
+  continuationMode: 'Continue the text: this is a base model. It does not answer questions; it carries on whatever you write.',
 
   // Model manager
   modelsTitle: 'Models',
@@ -160,6 +162,7 @@ export const en = {
   no: 'no',
   loadedModel: 'Loaded model',
   contextInUse: 'Context',
+  chatFormat: 'Chat format',
   // The first minutes (issue 14): plain words first, the technical detail one tap away
   details: 'Details',
   demoNote: 'You are trying the small demo model. It knows a few practised questions, such as "What can you do?" or "What is 7 plus 5?", and gets most other things wrong.',
@@ -269,6 +272,7 @@ export const en = {
   buildLabel: 'Build',
   buildThreaded: 'threaded',
   buildOneThread: 'one thread',
+  buildValue: '{simd}, {threads}',
   workerIsolated: 'Worker isolated',
   selfTestLabel: 'Self-test',
   selfTestDetail: '{size} of ternary weights in {time}',
@@ -305,6 +309,7 @@ export const en = {
   classroomFacts: '{size}, {params} parameters',
   shareModel: 'Share this model',
   exportSaved: '{name} is saved as the file {file}. Your browser put it where it keeps downloads (usually the Downloads folder); copy it from there to a USB stick.',
+  importChecksumLabel: 'Checksum (sha256) from the classroom computer, if you have it',
 } as const;
 
 export type StringKey = keyof typeof en;

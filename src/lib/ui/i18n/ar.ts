@@ -38,6 +38,7 @@ export const ar: Strings = {
   composerLabel: 'الرسالة',
   composerPlaceholder: 'اسأل عن أي شيء…',
   composerPlaceholderNoModel: 'حمّل نموذجًا لتبدأ المحادثة',
+  composerPlaceholderContinue: 'اكتب بداية نص ليكمله النموذج…',
   send: 'إرسال',
   stop: 'إيقاف',
   regenerate: 'إعادة التوليد',
@@ -66,6 +67,7 @@ export const ar: Strings = {
   engineCrashed: 'توقف المحرك فجأة: {message}',
   restartEngine: 'أعد تشغيل المحرك',
   templateNotice: 'ملاحظة: {notice}',
+  continuationMode: 'إكمال النص: هذا نموذج أساسي. لا يجيب عن الأسئلة، بل يكمل ما تكتبه.',
 
   modelsTitle: 'النماذج',
   modelSize: 'حجم التنزيل',
@@ -148,6 +150,7 @@ export const ar: Strings = {
   no: 'لا',
   loadedModel: 'النموذج المحمّل',
   contextInUse: 'السياق',
+  chatFormat: 'صيغة المحادثة',
   details: 'التفاصيل',
   demoNote: 'أنت تجرب النموذج التجريبي الصغير. يعرف بعض الأسئلة التي تدرّب عليها، مثل «\u2068What can you do?\u2069» أو «\u2068What is 7 plus 5?\u2069»، ويخطئ في معظم ما عداها.',
   demoNoteAction: 'احصل على النموذج الحقيقي',
@@ -253,6 +256,7 @@ export const ar: Strings = {
   buildLabel: 'نسخة البناء',
   buildThreaded: 'متعدد المسارات',
   buildOneThread: 'مسار واحد',
+  buildValue: '{simd}، {threads}',
   workerIsolated: 'العامل معزول',
   selfTestLabel: 'الاختبار الذاتي',
   selfTestDetail: '{size} من الأوزان الثلاثية في {time}',
@@ -287,4 +291,5 @@ export const ar: Strings = {
   classroomFacts: '{size}، {params} معامل',
   shareModel: 'شارك هذا النموذج',
   exportSaved: 'حُفظ {name} في الملف {file}. وضعه المتصفح حيث يحفظ التنزيلات (عادةً مجلد التنزيلات)؛ انسخه من هناك إلى ذاكرة USB.',
+  importChecksumLabel: 'المجموع الاختباري (sha256) من حاسوب الفصل، إن كان لديك',
 };

@@ -38,6 +38,7 @@ export const es: Strings = {
   composerLabel: 'Mensaje',
   composerPlaceholder: 'Pregunta algo…',
   composerPlaceholderNoModel: 'Carga un modelo para empezar a chatear',
+  composerPlaceholderContinue: 'Escribe el comienzo de un texto para que el modelo lo continúe…',
   send: 'Enviar',
   stop: 'Detener',
   regenerate: 'Volver a generar',
@@ -66,6 +67,7 @@ export const es: Strings = {
   engineCrashed: 'El motor se detuvo de forma inesperada: {message}',
   restartEngine: 'Reiniciar el motor',
   templateNotice: 'Nota: {notice}',
+  continuationMode: 'Continuar el texto: este es un modelo base. No responde preguntas; continúa lo que escribas.',
 
   modelsTitle: 'Modelos',
   modelSize: 'Tamaño de la descarga',
@@ -148,6 +150,7 @@ export const es: Strings = {
   no: 'no',
   loadedModel: 'Modelo cargado',
   contextInUse: 'Contexto',
+  chatFormat: 'Formato de chat',
   details: 'Detalles',
   demoNote: 'Estás probando el pequeño modelo de demostración. Sabe responder unas pocas preguntas practicadas, como «What can you do?» o «What is 7 plus 5?», y se equivoca en casi todo lo demás.',
   demoNoteAction: 'Obtener el modelo real',
@@ -253,6 +256,7 @@ export const es: Strings = {
   buildLabel: 'Versión compilada',
   buildThreaded: 'con varios hilos',
   buildOneThread: 'un solo hilo',
+  buildValue: '{simd}, {threads}',
   workerIsolated: 'Trabajador aislado',
   selfTestLabel: 'Autoprueba',
   selfTestDetail: '{size} de pesos ternarios en {time}',
@@ -287,4 +291,5 @@ export const es: Strings = {
   classroomFacts: '{size}, {params} parámetros',
   shareModel: 'Compartir este modelo',
   exportSaved: '{name} se ha guardado como el archivo {file}. El navegador lo puso donde guarda las descargas (normalmente la carpeta Descargas); cópialo desde allí a una memoria USB.',
+  importChecksumLabel: 'Suma de comprobación (sha256) del ordenador del aula, si la tienes',
 };

@@ -38,6 +38,7 @@ export const fr: Strings = {
   composerLabel: 'Message',
   composerPlaceholder: 'Posez une question…',
   composerPlaceholderNoModel: 'Chargez un modèle pour commencer à discuter',
+  composerPlaceholderContinue: 'Écrivez le début d’un texte que le modèle va continuer…',
   send: 'Envoyer',
   stop: 'Arrêter',
   regenerate: 'Régénérer',
@@ -66,6 +67,7 @@ export const fr: Strings = {
   engineCrashed: 'Le moteur s’est arrêté de façon inattendue : {message}',
   restartEngine: 'Redémarrer le moteur',
   templateNotice: 'Remarque : {notice}',
+  continuationMode: 'Continuer le texte : c’est un modèle de base. Il ne répond pas aux questions ; il poursuit ce que vous écrivez.',
 
   modelsTitle: 'Modèles',
   modelSize: 'Taille du téléchargement',
@@ -148,6 +150,7 @@ export const fr: Strings = {
   no: 'non',
   loadedModel: 'Modèle chargé',
   contextInUse: 'Contexte',
+  chatFormat: 'Format de discussion',
   details: 'Détails',
   demoNote: 'Vous essayez le petit modèle de démonstration. Il connaît quelques questions apprises, comme « What can you do? » ou « What is 7 plus 5? », et se trompe sur presque tout le reste.',
   demoNoteAction: 'Obtenir le vrai modèle',
@@ -253,6 +256,7 @@ export const fr: Strings = {
   buildLabel: 'Version compilée',
   buildThreaded: 'plusieurs fils',
   buildOneThread: 'un seul fil',
+  buildValue: '{simd}, {threads}',
   workerIsolated: 'Processus isolé',
   selfTestLabel: 'Autotest',
   selfTestDetail: '{size} de poids ternaires en {time}',
@@ -287,4 +291,5 @@ export const fr: Strings = {
   classroomFacts: '{size}, {params} paramètres',
   shareModel: 'Partager ce modèle',
   exportSaved: '{name} est enregistré dans le fichier {file}. Le navigateur l\'a mis là où il range les téléchargements (en général le dossier Téléchargements) ; copiez-le de là sur une clé USB.',
+  importChecksumLabel: 'Somme de contrôle (sha256) donnée par l\'ordinateur de la classe, si vous l\'avez',
 };

@@ -38,6 +38,7 @@ export const hi: Strings = {
   composerLabel: 'संदेश',
   composerPlaceholder: 'कुछ पूछें…',
   composerPlaceholderNoModel: 'चैट शुरू करने के लिए कोई मॉडल लोड करें',
+  composerPlaceholderContinue: 'कोई लेख शुरू करें, मॉडल उसे आगे लिखेगा…',
   send: 'भेजें',
   stop: 'रोकें',
   regenerate: 'फिर से बनाएँ',
@@ -66,6 +67,7 @@ export const hi: Strings = {
   engineCrashed: 'इंजन अचानक रुक गया: {message}',
   restartEngine: 'इंजन फिर से शुरू करें',
   templateNotice: 'ध्यान दें: {notice}',
+  continuationMode: 'लेख आगे बढ़ाएँ: यह एक बुनियादी मॉडल है। यह सवालों के जवाब नहीं देता; आप जो लिखते हैं, उसे आगे लिखता है।',
 
   modelsTitle: 'मॉडल',
   modelSize: 'डाउनलोड का आकार',
@@ -148,6 +150,7 @@ export const hi: Strings = {
   no: 'नहीं',
   loadedModel: 'लोड किया गया मॉडल',
   contextInUse: 'संदर्भ',
+  chatFormat: 'चैट का ढाँचा',
   details: 'विवरण',
   demoNote: 'आप छोटा डेमो मॉडल आज़मा रहे हैं। यह कुछ अभ्यास किए हुए सवाल जानता है, जैसे "What can you do?" या "What is 7 plus 5?", और बाक़ी ज़्यादातर बातें ग़लत बताता है।',
   demoNoteAction: 'असली मॉडल लें',
@@ -253,6 +256,7 @@ export const hi: Strings = {
   buildLabel: 'बिल्ड',
   buildThreaded: 'कई थ्रेड',
   buildOneThread: 'एक थ्रेड',
+  buildValue: '{simd}, {threads}',
   workerIsolated: 'वर्कर अलग-थलग',
   selfTestLabel: 'स्व-जाँच',
   selfTestDetail: '{time} में {size} टर्नरी वज़न',
@@ -287,4 +291,5 @@ export const hi: Strings = {
   classroomFacts: '{size}, {params} पैरामीटर',
   shareModel: 'यह मॉडल साझा करें',
   exportSaved: '{name} फ़ाइल {file} के रूप में सहेजा गया। ब्राउज़र ने इसे वहाँ रखा है जहाँ वह डाउनलोड रखता है (आमतौर पर Downloads फ़ोल्डर); वहाँ से इसे USB स्टिक पर कॉपी करें।',
+  importChecksumLabel: 'कक्षा के कंप्यूटर से मिला चेकसम (sha256), अगर आपके पास है',
 };

@@ -38,6 +38,7 @@ export const pt: Strings = {
   composerLabel: 'Mensagem',
   composerPlaceholder: 'Pergunte alguma coisa…',
   composerPlaceholderNoModel: 'Carregue um modelo para começar a conversar',
+  composerPlaceholderContinue: 'Escreva o começo de um texto para o modelo continuar…',
   send: 'Enviar',
   stop: 'Parar',
   regenerate: 'Gerar de novo',
@@ -66,6 +67,7 @@ export const pt: Strings = {
   engineCrashed: 'O motor parou inesperadamente: {message}',
   restartEngine: 'Reiniciar o motor',
   templateNotice: 'Observação: {notice}',
+  continuationMode: 'Continuar o texto: este é um modelo base. Ele não responde perguntas; continua o que você escrever.',
 
   modelsTitle: 'Modelos',
   modelSize: 'Tamanho do download',
@@ -148,6 +150,7 @@ export const pt: Strings = {
   no: 'não',
   loadedModel: 'Modelo carregado',
   contextInUse: 'Contexto',
+  chatFormat: 'Formato de conversa',
   details: 'Detalhes',
   demoNote: 'Você está testando o pequeno modelo de demonstração. Ele conhece algumas perguntas treinadas, como "What can you do?" ou "What is 7 plus 5?", e erra quase todo o resto.',
   demoNoteAction: 'Obter o modelo de verdade',
@@ -253,6 +256,7 @@ export const pt: Strings = {
   buildLabel: 'Versão compilada',
   buildThreaded: 'com várias threads',
   buildOneThread: 'uma só thread',
+  buildValue: '{simd}, {threads}',
   workerIsolated: 'Worker isolado',
   selfTestLabel: 'Autoteste',
   selfTestDetail: '{size} de pesos ternários em {time}',
@@ -287,4 +291,5 @@ export const pt: Strings = {
   classroomFacts: '{size}, {params} parâmetros',
   shareModel: 'Compartilhar este modelo',
   exportSaved: '{name} foi salvo como o arquivo {file}. O navegador o colocou onde guarda os downloads (geralmente a pasta Downloads); copie de lá para um pen drive.',
+  importChecksumLabel: 'Soma de verificação (sha256) do computador da sala, se você tiver',
 };
