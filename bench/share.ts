@@ -24,6 +24,8 @@ export interface ShareBenchReport {
   server_peak_rss_bytes: number;
   server_peak_streams: number;
   refused_503: number;
+  /** Ranges a tablet asked for again after its connection dropped. */
+  retried_ranges: number;
 }
 
 /** Each shard's sha256 and the whole file's, read once from disk. */
@@ -72,6 +74,19 @@ function fetchShard(agent: Agent, url: string, start: number, end: number): Prom
   });
 }
 
+/** A shard retried as the app retries (p-retry in the store): a dropped connection is tried again up to three times. */
+async function fetchShardRetried(agent: Agent, url: string, start: number, end: number, retried: () => void): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetchShard(agent, url, start, end);
+    } catch (e) {
+      if (attempt > 3) throw e;
+      retried();
+      await new Promise((r) => setTimeout(r, 1000 * attempt));
+    }
+  }
+}
+
 export async function shareBench(model: string, tablets: number, log: (...m: unknown[]) => void): Promise<ShareBenchReport> {
   log(`reading ${model} once for its reference hashes…`);
   const ref = await referenceHashes(model);
@@ -97,12 +112,13 @@ export async function shareBench(model: string, tablets: number, log: (...m: unk
     if (started.sha256 !== ref.whole) throw new Error(`the share's sha256 ${started.sha256} is not the file's ${ref.whole}`);
     const url = `http://127.0.0.1:${started.port}/1/${encodeURIComponent(model.split('/').pop()!)}`;
     log(`${tablets} tablets downloading ${(started.size / 1e9).toFixed(2)} GB each, ${PER_TABLET} shards at a time…`);
+    let retries = 0;
     const t0 = performance.now();
     const results = await Promise.allSettled(
       Array.from({ length: tablets }, async () => {
         const agent = new Agent({ keepAlive: true, maxSockets: PER_TABLET });
         const limit = pLimit(PER_TABLET);
-        const got = await Promise.all(ref.shards.map((_, i) => limit(() => fetchShard(agent, url, i * SHARD, Math.min(started.size, (i + 1) * SHARD)))));
+        const got = await Promise.all(ref.shards.map((_, i) => limit(() => fetchShardRetried(agent, url, i * SHARD, Math.min(started.size, (i + 1) * SHARD), () => retries++))));
         agent.destroy();
         return got.every((h, i) => h === ref.shards[i]);
       }),
@@ -122,6 +138,7 @@ export async function shareBench(model: string, tablets: number, log: (...m: unk
       server_peak_rss_bytes: end.peakRss,
       server_peak_streams: end.streams.peak,
       refused_503: end.streams.refused,
+      retried_ranges: retries,
     };
   } finally {
     try { process.kill(-server.pid!, 'SIGKILL'); } catch { /* already gone */ }
@@ -132,5 +149,5 @@ export function printShareReport(r: ShareBenchReport): void {
   console.log(`classroom share: ${r.tablets} tablets, ${(r.size_bytes / 1e9).toFixed(2)} GB each (${r.model})`);
   console.log(`  completed ${r.completed}/${r.tablets}, verified ${r.verified}/${r.tablets} (every 16 MiB shard's sha256)`);
   console.log(`  total ${r.total_seconds} s, ${r.throughput_mb_per_s} MB/s over loopback`);
-  console.log(`  share server peak memory ${(r.server_peak_rss_bytes / 2 ** 20).toFixed(0)} MiB, at most ${r.server_peak_streams} files sent at once, ${r.refused_503} requests asked to retry`);
+  console.log(`  share server peak memory ${(r.server_peak_rss_bytes / 2 ** 20).toFixed(0)} MiB, at most ${r.server_peak_streams} files sent at once, ${r.refused_503} requests asked to retry, ${r.retried_ranges} ranges fetched again after a dropped connection`);
 }

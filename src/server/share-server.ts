@@ -168,6 +168,9 @@ export function createShareServer(opts: ShareServerOptions): ShareServer {
     });
   });
   server.maxConnections = opts.maxConnections;
+  // A tablet asks for its next range when it has stored the last; a slow one can take seconds. Node's 5 s keep-alive
+  // would close its connection just as it reuses it ("socket hang up"); the headers timeout (60 s) stays above this.
+  server.keepAliveTimeout = 30_000;
   return {
     server,
     progress,
