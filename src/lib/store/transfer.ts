@@ -2,6 +2,7 @@
  * Models that travel as files: import (a .gguf from the device, a USB stick, another device) streamed into shards,
  * and export back to one file composed from the stored shards.
  */
+import { TritError } from '../errors';
 import { estimateMemoryBytes } from './catalogue';
 import type { StoreContext } from './context';
 import { checkSpace } from './download/download';
@@ -20,6 +21,9 @@ export async function importFile(
   opts: ImportOptions,
   deleteModel: (id: string) => Promise<void>,
 ): Promise<string> {
+  if (opts.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(opts.sha256.trim().toLowerCase())) {
+    throw new TritError('bad_request', 'A sha256 checksum is 64 digits and letters a to f; this one is not.', 'Copy it again from the classroom computer, or leave the checksum empty.');
+  }
   const size = file.size;
   const fileName = file.name || 'model.gguf';
   const shardSize = ctx.shardSize;
@@ -78,7 +82,15 @@ export async function importFile(
       }
     }
     if (!isComplete(m)) throw new StoreError('not_gguf', 'The file ended before its stated size.', 'Copy the file again; it may be incomplete.');
-    await ctx.saveManifest({ ...markReady(m, ctx.now(), hasher.hex()), structureChecked: integrity === 'structure' });
+    const actual = hasher.hex();
+    const expected = opts.sha256?.trim().toLowerCase();
+    if (expected && actual !== expected) {
+      throw new StoreError('checksum_mismatch', `This file does not match the checksum you gave (sha256 ${actual.slice(0, 12)}… instead of ${expected.slice(0, 12)}…).`,
+        'Copy the file to the USB stick again (it may have been cut short or damaged), and check the checksum you typed.');
+    }
+    // A checksum given with the file makes it checked like a published one.
+    m = expected ? { ...m, sha256: expected } : m;
+    await ctx.saveManifest({ ...markReady(m, ctx.now(), actual), structureChecked: integrity === 'structure' });
   } catch (e) {
     await reader.cancel().catch(() => undefined);
     // A half-imported file is of no use (the original is at hand to try again), so nothing of it is kept.

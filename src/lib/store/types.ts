@@ -100,6 +100,8 @@ export interface VerifyResult {
 
 export interface ImportOptions {
   name?: string;
+  /** A sha256 the person was given with the file (typed from the classroom computer): the import must match it. */
+  sha256?: string;
   onProgress?: (p: StoreProgress) => void;
   signal?: AbortSignal;
 }

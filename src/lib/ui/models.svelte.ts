@@ -336,12 +336,13 @@ export class ModelsState {
     }
   }
 
-  async importFile(file: File): Promise<ModelView | undefined> {
+  /** Imports a file; `sha256`, when given (typed from the classroom computer), must match it. */
+  async importFile(file: File, sha256?: string): Promise<ModelView | undefined> {
     if (!this.store) return undefined;
     this.importing = file.name;
     this.importError = undefined;
     try {
-      return await this.store.import(file, { onProgress: (p) => (this.importProgress = p) });
+      return await this.store.import(file, { sha256: sha256?.trim() || undefined, onProgress: (p) => (this.importProgress = p) });
     } catch (e) {
       this.importError = toModelError(e);
       return undefined;
