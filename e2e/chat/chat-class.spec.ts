@@ -273,6 +273,7 @@ test('read aloud speaks the reply with a voice on the device, and Stop reading s
       { name: 'Online English', lang: 'en-US', localService: false, default: true, voiceURI: 'online' },
       { name: 'Device English', lang: 'en-GB', localService: true, default: false, voiceURI: 'device' },
       { name: 'Device French', lang: 'fr-FR', localService: true, default: false, voiceURI: 'fr' },
+      { name: 'Online Spanish', lang: 'es-ES', localService: false, default: false, voiceURI: 'es' },
     ];
     class Utterance {
       text: string;
@@ -314,6 +315,14 @@ test('read aloud speaks the reply with a voice on the device, and Stop reading s
   expect(spoken[0].voice).toBe('Device English');
   await reply.getByTestId('stop-reading').click();
   await expect(reply.getByTestId('read-aloud')).toBeVisible();
+
+  // Where the language has only voices that need the internet, the chat says so.
+  await page.evaluate(() => localStorage.setItem('trit-language', 'es'));
+  await page.reload();
+  await waitForModelReady(page);
+  await page.getByTestId('message-assistant').last().getByTestId('read-aloud').click();
+  await expect(page.getByTestId('voice-note')).toHaveText(/sin conexión/);
+  await page.getByTestId('message-assistant').last().getByTestId('stop-reading').click();
 
   // In French the French voice on the device reads.
   await page.evaluate(() => localStorage.setItem('trit-language', 'fr'));

@@ -7,7 +7,6 @@ import { createEngineClient, startEngineWithin, type EngineClient } from '../eng
 import { appBaseUrl } from '../pwa/app-base';
 import type {
   EngineStatus,
-  GenerateRequest,
   GenerateStats,
   LoadProgress,
   ModelInfo,
@@ -44,7 +43,7 @@ import { GenerationControl, safeLocalStorage } from './generation';
 import { errorCode, toUiError, type UiError } from './errors';
 import { DEFAULT_SETTINGS, SettingsStore, resolveThreads, type Settings } from './settings';
 import { t } from './strings';
-import { deviceKey, measuredThreads } from '../engine/thread-probe';
+import { deviceKey, measuredThreads, probeWithin } from '../engine/thread-probe';
 
 /** How long a call waits for the engine to finish another task (a self-test, a stopped reply) before giving up. */
 const BUSY_WAIT_MS = 120_000;
@@ -166,7 +165,9 @@ export class AppState {
   private async measureThreads(status: EngineStatus): Promise<number> {
     if (status.maxThreads <= 1) return 1;
     const device = deviceKey(navigator.userAgent, navigator.hardwareConcurrency);
-    const choice = await measuredThreads(() => this.whenFree(() => this.client.api.probeThreads()), safeLocalStorage(), device, Date.now());
+    // Timed: a stuck probe ends in the engine error (with Try again), never a start that waits in silence.
+    const probe = probeWithin(() => this.whenFree(() => this.client.api.probeThreads()));
+    const choice = await measuredThreads(probe, safeLocalStorage(), device, Date.now());
     return choice.threads;
   }
 
@@ -435,10 +436,17 @@ export class AppState {
     await this.persist(this.current);
   }
 
-  /** The request the engine would get for this chat with `draft` sent (for the context meter). */
-  requestWithDraft(draft: string): GenerateRequest {
+  /** How many tokens this chat with `draft` sent would take, of the context (the context meter); undefined if unknown. */
+  async contextUse(draft: string): Promise<{ tokens: number; nCtx: number } | undefined> {
+    if (!this.modelReady || this.generating) return undefined;
     const base = this.current ?? createConversation(Date.now(), t.untitled);
     const withDraft = draft.trim() ? appendUserMessage(base, draft.trim(), Date.now(), t.untitled) : base;
-    return this.generation.requestFor(withDraft);
+    try {
+      // The chat session also counts the whole conversation (conversationTokens), beyond what protocol.ts declares.
+      const need = (await this.client.api.checkPrompt(this.generation.requestFor(withDraft))) as { tokens: number; nCtx: number; conversationTokens?: number };
+      return { tokens: need.conversationTokens ?? need.tokens, nCtx: need.nCtx };
+    } catch {
+      return undefined; // busy or no model: the meter keeps its last figure
+    }
   }
 }

@@ -17,8 +17,9 @@ function uiLanguage(): string {
 export class ReadAloud {
   /** The id of the message being read, if any. */
   reading = $state<string | undefined>();
-  /** What the last start found for the UI's language. */
+  /** What the last start found for the UI's language, and for which message: its note stays after reading ends. */
   voiceKind = $state<VoiceChoice<SpeechSynthesisVoice>['kind'] | undefined>();
+  voiceFor = $state<string | undefined>();
   readonly supported = synth() !== undefined && typeof SpeechSynthesisUtterance !== 'undefined';
 
   /** Voices can arrive after the page loads (Chrome fills the list late); wait briefly for them. */
@@ -39,6 +40,7 @@ export class ReadAloud {
     const lang = uiLanguage();
     const choice = pickVoice(await this.voices(s), lang);
     this.voiceKind = choice.kind;
+    this.voiceFor = id;
     const utterance = new SpeechSynthesisUtterance(speakableText(markdown));
     utterance.lang = choice.voice?.lang ?? lang;
     if (choice.voice) utterance.voice = choice.voice;
