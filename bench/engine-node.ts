@@ -27,7 +27,9 @@ export function benchKvCache(): 'f16' | 'int8' | undefined {
 
 export async function benchEngineNode(opts: NodeBenchOptions): Promise<BenchmarkResult> {
   const engine = await createNodeEngine({ threads: opts.threads, simd: opts.simd });
-  await loadModelFile(engine, opts.model, opts.nCtx ?? 512, { memory: { kvCache: opts.kvCache ?? benchKvCache() } });
+  // TRIT_BENCH_ROWS=memory keeps the whole embedding table in memory, as every load did before issue 17.
+  const inputRowsFromFile = process.env.TRIT_BENCH_ROWS !== 'memory';
+  await loadModelFile(engine, opts.model, opts.nCtx ?? 512, { memory: { kvCache: opts.kvCache ?? benchKvCache(), inputRowsFromFile } });
   const result = benchmarkEngine(engine, { threads: opts.threads, promptTokens: opts.promptTokens ?? 128, generateTokens: opts.generateTokens ?? 64, rounds: opts.rounds });
   engine.unload();
   return result;

@@ -7,6 +7,7 @@
 import { getModelStore, type ExportedModel, type ModelStore, type ModelView, type StoreProgress } from '../store';
 import type { ClassroomModel } from '../store/classroom';
 import { takeSharedFile } from '../pwa/share-target';
+import type { MemoryProbeResult } from '../engine/protocol';
 import { saveFile } from './save-file';
 import { deviceMemoryGB, modelFit, storageInfo, type Fit, type StorageInfo } from './device';
 import { toUiError, type UiError } from './errors';
@@ -52,6 +53,14 @@ export interface ModelsHooks {
   unload?: () => Promise<void>;
   /** The model the chat has loaded, if any. */
   loadedId?: () => string | undefined;
+  /** How much memory the engine's tab can get (its worker's probe, engine/memory-probe.ts). */
+  probeMemory?: () => Promise<MemoryProbeResult>;
+}
+
+/** The test hook of the memory probe: ?trit-memory-mib=N makes the worker's probe report N MiB (e2e tests). */
+export function simulatedTabMemory(search = typeof location !== 'undefined' ? location.search : ''): number | undefined {
+  const mib = Number(new URLSearchParams(search).get('trit-memory-mib'));
+  return Number.isFinite(mib) && mib > 0 ? mib * 1024 ** 2 : undefined;
 }
 
 export class ModelsState {
@@ -61,6 +70,8 @@ export class ModelsState {
   notices = $state<Record<string, string>>({});
   storage = $state<StorageInfo>({});
   deviceMemoryGB = $state<number | undefined>();
+  /** What this tab can really use for a model, as the engine's worker measured it (undefined until it answered). */
+  tabMemory = $state<MemoryProbeResult | undefined>();
   importing = $state<string | undefined>();
   importProgress = $state<StoreProgress | undefined>();
   importError = $state<ModelError | undefined>();
@@ -81,6 +92,7 @@ export class ModelsState {
 
   start(): void {
     this.deviceMemoryGB = deviceMemoryGB();
+    void this.hooks.probeMemory?.().then((m) => (this.tabMemory = m), () => undefined);
     try {
       this.store = this.open();
     } catch (e) {
@@ -133,7 +145,20 @@ export class ModelsState {
 
   fit(v: ModelView): Fit {
     const remaining = v.state === 'ready' ? undefined : Math.max(0, (this.sizeOf(v) ?? 0) - v.storedBytes);
-    return modelFit(v.memoryBytes, remaining, this.deviceMemoryGB, this.freeStorage);
+    const byDevice = modelFit(v.memoryBytes, remaining, this.deviceMemoryGB, this.freeStorage);
+    const usable = this.tabMemory?.usableBytes;
+    if (!usable || !v.memoryBytes) return byDevice;
+    // The probe knows this tab; the device's figure only adds the storage check (and a worse verdict wins).
+    const byTab: Fit = v.memoryBytes > usable ? 'too-big' : v.memoryBytes > usable * 0.8 ? 'tight' : 'fits';
+    const order: Fit[] = ['fits', 'tight', 'too-big'];
+    return byDevice === 'unknown' ? byTab : order[Math.max(order.indexOf(byTab), order.indexOf(byDevice))];
+  }
+
+  /** Why `v` cannot run in this tab at all, with the numbers (undefined when it can, or nobody knows yet). */
+  tooLargeReason(v: ModelView): string | undefined {
+    const usable = this.tabMemory?.usableBytes;
+    if (!usable || !v.memoryBytes || v.memoryBytes <= usable) return undefined;
+    return fill(t.tooLargeForTab, { memory: formatBytes(v.memoryBytes), tab: formatBytes(usable) });
   }
 
   /** The card's state in words that say what really happened. */
@@ -220,6 +245,12 @@ export class ModelsState {
   /** Downloads (or resumes, or repairs), asking first when there is a reason to. */
   requestDownload(id: string): Promise<void> {
     const v = this.view(id);
+    // Refused before a byte is fetched: a model this tab cannot hold would fail only after the whole download.
+    const tooLarge = v && this.tooLargeReason(v);
+    if (tooLarge) {
+      this.errors[id] = { code: 'out_of_memory', message: tooLarge, hint: t.tooLargeForTabHint };
+      return Promise.resolve();
+    }
     const reasons = v ? this.downloadConcerns(v) : [];
     if (v && reasons.length) {
       this.question = { id, name: v.name, reasons };

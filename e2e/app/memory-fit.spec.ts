@@ -1,0 +1,37 @@
+/**
+ * The device says what fits (issue 17): the engine's worker measures how much memory this tab can get, and a model
+ * larger than that is refused before a byte is downloaded, with the numbers. ?trit-memory-mib=N is the probe's test
+ * hook (src/lib/ui/models.svelte.ts simulatedTabMemory): the worker reports N MiB as if the browser refused more.
+ */
+import { expect, test } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { waitForModelReady } from './helpers';
+
+const SCREENSHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
+
+test('a tab with 600 MiB: the official model is refused before download with the numbers, the demo model runs', async ({ page }) => {
+  const modelRequests: string[] = [];
+  page.on('request', (r) => {
+    if (/\.gguf\b/.test(r.url()) && !r.url().includes('trit-demo')) modelRequests.push(r.url());
+  });
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto('/?trit-memory-mib=600');
+  // The small demo model is offered and runs.
+  await waitForModelReady(page);
+  await expect(page.getByTestId('model-chip')).toHaveAttribute('data-phase', 'ready');
+  const offer = page.getByTestId('official-offer');
+  await expect(offer).toContainText('Too large for this device');
+  await page.getByTestId('offer-download').click();
+  const error = page.getByTestId('offer-error');
+  await expect(error).toContainText(/needs about [\d.,]+ GB of memory, and this browser tab can use about (600|629) MB/);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOTS}/memory-fit-360-refused.png`, fullPage: true });
+  expect(modelRequests).toEqual([]);
+});
+
+test('without the hook the same model is offered for download on this machine', async ({ page }) => {
+  await page.goto('/');
+  await waitForModelReady(page);
+  await expect(page.getByTestId('official-offer')).toContainText('Fits this device');
+});
