@@ -24,6 +24,8 @@ const DATA_PHRASES = [
   PROMPT, 'What is 7 plus 5?', 'BitNet b1.58 2B-4T', 'Falcon-E 1B Instruct', 'Falcon-E 3B Instruct', 'Trit demo model',
   'relaxed SIMD', 'SIMD', 'top-p', 'Trit', 'BitNet', 'GGUF', 'gguf', 'Safari', 'QR', 'USB', 'Markdown', 'md',
   'Microsoft', 'TII', '2B-4T', 'trit-demo',
+  // Technical data: a chat template's literal role markers, a checksum algorithm.
+  'System:/User:/Assistant:', 'sha256',
   ...LANGUAGES.map((l) => l.name),
 ];
 
