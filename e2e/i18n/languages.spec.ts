@@ -7,6 +7,7 @@ import { expect, test, type Browser, type Page, type TestInfo } from '@playwrigh
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LANGUAGES } from '../../src/lib/ui/i18n/languages';
+import { withoutLatinNames } from '../../src/lib/ui/i18n/latin-names';
 import { en, type Strings } from '../../src/lib/ui/strings';
 import { TRANSLATIONS } from '../../src/lib/ui/i18n/translations';
 import { sendAndWaitForReply, waitForModelReady } from '../app/helpers';
@@ -14,20 +15,10 @@ import { sendAndWaitForReply, waitForModelReady } from '../app/helpers';
 const SCREENSHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
 const PHONE = { width: 360, height: 740 };
 // A question the demo model was trained on (it only knows English ones), so the chat shows a real reply.
-const PROMPT = 'What can you do?';
+const PROMPT = 'What can you do?'; // one of LATIN_NAMES: what the person typed is theirs, not the UI's
 
-/**
- * Latin-script text that may show in a non-Latin language because it is data or a name, not prose: the app and
- * model names, formats, the demo model's practised English questions, the languages' own names in the picker.
- */
-const DATA_PHRASES = [
-  PROMPT, 'What is 7 plus 5?', 'BitNet b1.58 2B-4T', 'Falcon-E 1B Instruct', 'Falcon-E 3B Instruct', 'Trit demo model',
-  'relaxed SIMD', 'SIMD', 'top-p', 'Trit', 'BitNet', 'GGUF', 'gguf', 'Safari', 'QR', 'USB', 'Markdown', 'md',
-  'Microsoft', 'TII', '2B-4T', 'trit-demo',
-  // Technical data: a chat template's literal role markers, a checksum algorithm.
-  'System:/User:/Assistant:', 'sha256',
-  ...LANGUAGES.map((l) => l.name),
-];
+/** The languages' own names, in the picker, may show in any language besides the names every language keeps. */
+const PICKER_NAMES = LANGUAGES.map((l) => l.name);
 
 function tableOf(code: string): Strings {
   const table = (TRANSLATIONS as Partial<Record<string, Strings>>)[code];
@@ -79,15 +70,12 @@ function englishIn(texts: string[], code: 'ar' | 'hi'): string[] {
   const table = TRANSLATIONS[code];
   const translated = new Set(Object.values(table));
   const englishOnly = new Set<string>(Object.values(en).filter((v) => !v.includes('{') && !translated.has(v)));
-  const phrases = [...DATA_PHRASES].sort((a, b) => b.length - a.length);
   const found = new Set<string>();
   for (const text of texts) {
     if (englishOnly.has(text)) found.add(`table string: ${text}`);
     // URLs (the example link of the model box) are addresses, not words.
     let rest = text.replace(/https?:\/\/\S+/g, ' ');
-    // Byte units after a number are SI symbols, which Hindi writes in Latin letters too (Intl's own choice).
-    rest = rest.replace(/\d\s?(kB|MB|GB|TB)\b/g, ' ');
-    for (const p of phrases) rest = rest.split(p).join(' ');
+    rest = withoutLatinNames(rest, PICKER_NAMES);
     if (/[A-Za-z]{2,}/.test(rest)) found.add(`Latin words: ${text}`);
   }
   return [...found];

@@ -5,6 +5,7 @@ import { formatMessage, placeholderNames } from './message';
 import { TRANSLATIONS } from './translations';
 import catalogue from '../../store/catalogue.json';
 import { modelDescription } from './model-text';
+import { withoutLatinNames } from './latin-names';
 
 const keys = Object.keys(en) as StringKey[];
 const shipped = Object.entries(TRANSLATIONS);
@@ -45,6 +46,18 @@ describe('shipped translations', () => {
       expect({ code, same }).toEqual({ code, same: [] });
     }
   });
+});
+
+describe('languages in another script', () => {
+  // Placeholders and plural keywords are syntax; names and formats stay Latin (latin-names.ts); nothing else may.
+  const prose = (v: string) =>
+    withoutLatinNames(v.replace(/\{\w+(, ?plural, ?)?\}?/g, ' ').replace(/\b(zero|one|two|few|many|other)\s*\{/g, ' '));
+  for (const code of ['ar', 'hi'] as const) {
+    it(`${code}: no English words in any string, only names and formats`, () => {
+      const english = keys.filter((k) => /[A-Za-z]{2,}/.test(prose(TRANSLATIONS[code][k]))).map((k) => `${k}: ${TRANSLATIONS[code][k]}`);
+      expect(english).toEqual([]);
+    });
+  }
 });
 
 describe('formatMessage', () => {
