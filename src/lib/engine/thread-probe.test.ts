@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   choiceLooksWrong,
   deviceKey,
@@ -9,6 +9,7 @@ import {
   pickThreads,
   probeThreads,
   recordReply,
+  probeWithin,
   saveThreadChoice,
   threadCandidates,
 } from './thread-probe';
@@ -142,5 +143,26 @@ describe('measured threads across starts', () => {
     expect(probes).toBe(2);
     expect(again.stale).toBeUndefined();
     expect(again.seen).toEqual({});
+  });
+});
+
+describe('the probe at start is timed', () => {
+  it('a probe that never answers ends in a plain timeout error with what to do, not a silent wait', async () => {
+    vi.useFakeTimers();
+    try {
+      const stuck = probeWithin(() => new Promise(() => undefined), 30_000)();
+      const settled = stuck.then(() => 'resolved', (e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(29_999);
+      expect(await Promise.race([settled, Promise.resolve('pending')])).toBe('pending');
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await settled).toMatchObject({ code: 'timeout', hint: expect.stringContaining('Try again') });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a probe that answers in time passes its result through', async () => {
+    const probe = { threads: 2, msByThreads: { 1: 10, 2: 6 } };
+    await expect(probeWithin(async () => probe, 1_000)()).resolves.toEqual(probe);
   });
 });

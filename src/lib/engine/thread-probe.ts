@@ -6,6 +6,8 @@
  * Everything here is plain logic over timings, so the rule is tested with simulated ones.
  */
 
+import { TritError } from '../errors';
+
 /** Milliseconds the same fixed amount of kernel work took on `threads` threads. */
 export type ThreadTimer = (threads: number) => Promise<number>;
 
@@ -52,6 +54,21 @@ export async function probeThreads(poolSize: number, time: ThreadTimer, opts: { 
     for (const n of tried) best[n] = Math.min(best[n], await time(n));
   }
   return { threads: pickThreads(best, opts.margin), msByThreads: best };
+}
+
+/** The probe is about a second of kernel work; far past that the engine is stuck, and the app must say so. */
+export const PROBE_TIMEOUT_MS = 30_000;
+
+/** `probe`, failing with a plain timeout error after `ms` rather than leaving the app starting in silence. */
+export function probeWithin(probe: () => Promise<ThreadProbe>, ms = PROBE_TIMEOUT_MS): () => Promise<ThreadProbe> {
+  return () => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TritError('timeout', `The engine did not finish measuring this device within ${ms / 1000} s.`,
+        'Tap Try again; if it keeps happening, reload the page or report it with this message.')), ms);
+    });
+    return Promise.race([probe(), timeout]).finally(() => clearTimeout(timer));
+  };
 }
 
 // ---- remembered per device -----------------------------------------------------------------------------------------
