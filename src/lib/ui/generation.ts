@@ -151,7 +151,11 @@ export class GenerationControl {
     try {
       const result = await app.whenFree(() => {
         if (token !== this.token) throw new Error('superseded');
-        return app.client.api.generate(request, Comlink.proxy((delta: ReplyDelta) => shown.push(delta)));
+        const onDelta = Comlink.proxy((delta: ReplyDelta) => shown.push(delta));
+        if (!app.modelInfo?.isBaseModel) return app.client.api.generate(request, onDelta);
+        // A base model has no chat format: it carries on the person's latest text (and a reply being continued).
+        const question = [...conversation.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+        return app.client.api.continueText({ text: question + (opts.continuing ? reply.content : ''), sampling: request.sampling }, onDelta);
       });
       // After Stop, keep what the person saw (the batcher is closed); the stats still say how it went.
       if (token === this.token) shown.finish(result.text);
