@@ -8,11 +8,12 @@ import { installErrorTransfer } from './comlink-errors';
 import type { EngineStatus, EngineWorkerApi } from './protocol';
 
 /**
- * How long the engine may take to start (it compiles its wasm and starts its threads, about a second here). A
- * worker whose threads never start (Firefox once held their scripts behind an activating service worker) would
- * otherwise leave the app waiting with no error at all.
+ * How long the engine may take to start (it compiles its wasm and starts its threads, about a second here; the worker
+ * itself falls back to one thread after 10 s). A worker whose start never ends (Firefox once held its scripts behind
+ * an activating service worker) would otherwise leave the app waiting with no error at all; past this the person gets
+ * the error and Try again, which starts a fresh worker.
  */
-export const ENGINE_START_MS = 60_000;
+export const ENGINE_START_MS = 30_000;
 
 export interface EngineClient {
   api: Comlink.Remote<EngineWorkerApi>;

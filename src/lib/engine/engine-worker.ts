@@ -105,7 +105,9 @@ export class EngineWorker implements EngineWorkerApi {
     if (isolated) {
       // WebKit with SharedArrayBuffer, offline, never finishes loading the pthread workers (no error either):
       // rather than no engine, the single-thread build.
-      this.engine = await withinMs(THREADED_START_MS, WasmEngine.create(await engineFactory(true, simd), { threads: poolSize }));
+      // The timer covers the build's import too: armed only after it (as it was), a start stuck there or in the
+      // module's synchronous start was never ended, and Firefox now and then left a first visit so (issue 21).
+      this.engine = await withinMs(THREADED_START_MS, engineFactory(true, simd).then((factory) => WasmEngine.create(factory, { threads: poolSize })));
       threadedStalled = !this.engine;
     }
     this.engine ??= await WasmEngine.create(await engineFactory(false, simd), { threads: 1 });
