@@ -96,13 +96,20 @@ export async function setSetting(s: WebDriverSession, label: string, value: stri
       label,
     ).then((el) => el ?? undefined),
   );
+  const current = () => s.execute<string>('return arguments[0].value;', field);
   await s.clear(field);
-  // WebKitGTK's driver does not always empty a number field on clear: typing "16" after "4096" gave "409616", which
-  // the app clamps to 4096, so a later reply ran for thousands of tokens. Empty it by selection if clear did not.
-  if ((await s.execute<string>('return arguments[0].value;', field)) !== '') {
-    await s.execute('arguments[0].select();', field);
+  // WebKitGTK's driver does not always empty a number field on clear, nor on select-and-delete: typing "16" after
+  // "4096" gave "409616", which the app clamps to 4096 (a later reply ran for thousands of tokens). Each way in turn,
+  // until the field is empty: clear, select and Delete, then Backspace once per character as a person would.
+  if ((await current()) !== '') {
+    await s.execute('arguments[0].focus(); arguments[0].select();', field);
     await s.sendKeys(field, '\uE017');
   }
+  for (let left = (await current()).length; left > 0 && (await current()) !== ''; left--) {
+    await s.execute('arguments[0].focus();', field);
+    await s.sendKeys(field, '\uE010\uE003');
+  }
+  if ((await current()) !== '') throw new Error(`the "${label}" field could not be emptied: it holds ${JSON.stringify(await current())}`);
   await s.sendKeys(field, value);
   await s.execute('arguments[0].blur(); arguments[0].dispatchEvent(new Event("change", { bubbles: true }));', field);
   await waitFor('the settings to be saved', async () => (await textOf(s, '[data-testid="settings-saved"]')) === 'Saved');
