@@ -30,11 +30,11 @@ CFLAGS=(-O3 -msimd128 -mbulk-memory -std=c++17 -fno-exceptions -fno-rtti -Wall -
 # Linking at -O1 keeps binaryen's optimizer away from the code LLVM -O3 already optimized. Binaryen merges the I2_S
 # kernel's 16-code steps back into one expression tree per accumulator (see i2s_dot.cpp), and V8 then spills: that
 # cost Chromium a quarter of its prompt speed at one thread. Memory grows up to the 4 GiB wasm32 limit because a 2B
-# model with its KV cache needs ~2 GB; it grows by what is asked plus at most 8 MiB (emscripten's default adds up to
-# 96 MiB, which the tab then holds for nothing: peak memory is what the issue counts). The pthread pool size comes
+# model with its KV cache needs ~2 GB; it grows by exactly what is asked (emscripten's default adds up to 96 MiB,
+# which the tab then holds for nothing: peak memory is what counts on a phone). The pthread pool size comes
 # from the caller (Module.tritThreads) so it matches the threads we use.
 LDFLAGS=(-O1 -msimd128 -mbulk-memory
-  -sMODULARIZE=1 -sEXPORT_NAME=createTritModule -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sMEMORY_GROWTH_GEOMETRIC_CAP=8MB
+  -sMODULARIZE=1 -sEXPORT_NAME=createTritModule -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sMEMORY_GROWTH_GEOMETRIC_STEP=0
   -sINITIAL_MEMORY=32MB -sTOTAL_STACK=1MB -sFILESYSTEM=0 -sEXPORTED_FUNCTIONS=_malloc,_free
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8 -sINCOMING_MODULE_JS_API=tritThreads,locateFile,print,printErr,wasmBinary,instantiateWasm,mainScriptUrlOrBlob)
 THREADS=(-pthread -sPTHREAD_POOL_SIZE='Module["tritThreads"]||1' -Wno-pthreads-mem-growth)

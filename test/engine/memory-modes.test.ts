@@ -98,6 +98,23 @@ describe('input rows from the file', () => {
   });
 });
 
+describe('the KV cache picked by the memory budget', () => {
+  it('is f16 (exact) where the model fits the budget with it, int8 where only that fits', async () => {
+    const bytes = fixtureBytes(MODELS.medium.file);
+    const f16 = engine.inspect(bytes, { fileSize: bytes.length, nCtx: 256, memory: { inputRowsFromFile: false } });
+    if (!f16.complete) throw new Error('header incomplete');
+    const need = f16.plan!.total;
+    for (const [budget, int8] of [[need, false], [need - 1, true], [undefined, false]] as const) {
+      const { info } = await engine.loadModel({ chunks: [bytes], size: bytes.length }, { nCtx: 256, memoryBudget: budget });
+      expect(info.plan.kvInt8).toBe(int8);
+    }
+    // A choice made by the caller stands.
+    const { info } = await engine.loadModel({ chunks: [bytes], size: bytes.length }, { nCtx: 256, memoryBudget: 1, memory: { kvCache: 'f16' } });
+    expect(info.plan.kvInt8).toBe(false);
+    engine.unload();
+  });
+});
+
 describe('int8 KV cache kernels', () => {
   function quantize(x: Float32Array, headDim: number) {
     const q = new Int8Array(x.length), scales = new Float32Array(x.length / headDim);

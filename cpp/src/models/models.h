@@ -1,13 +1,14 @@
-// One forward pass per architecture, each in its own file here; the rest of the engine picks it by name.
+// The forward pass of each architecture (all three are one graph with three choices: forward.cpp); the rest of the
+// engine picks it by name.
 #pragma once
 #include "../model.h"
 #include <string>
 
-// bitnet.cpp: "bitnet-b1.58" and "bitnet-25" (BitNet-b1.58-2B-4T): sub-norms, relu(gate)^2, NEOX RoPE, tied head.
+// "bitnet-b1.58" and "bitnet-25" (BitNet-b1.58-2B-4T): sub-norms, relu(gate)^2, NEOX RoPE, tied head.
 void bitnet_forward_batch(Model* m, const int32_t* tokens, int n_tokens, int first_logit, float* out);
-// bitnet_1bitllm.cpp: "bitnet" (1bitLLM bitnet_b1_58-large): sub-norms, SiLU(gate), NEOX RoPE, tied head.
+// "bitnet" (1bitLLM bitnet_b1_58-large): sub-norms, SiLU(gate), NEOX RoPE, tied head.
 void bitnet_1bitllm_forward_batch(Model* m, const int32_t* tokens, int n_tokens, int first_logit, float* out);
-// llama.cpp: "llama" with I2_S matrices (Falcon3, Falcon-E, Llama3-8B-1.58): no sub-norms, SiLU(gate), NORMAL RoPE,
+// "llama" with I2_S matrices (Falcon3, Falcon-E, Llama3-8B-1.58): no sub-norms, SiLU(gate), NORMAL RoPE,
 // output.weight (token_embd when a file has none, as the reference loader allows).
 void llama_forward_batch(Model* m, const int32_t* tokens, int n_tokens, int first_logit, float* out);
 

@@ -181,7 +181,8 @@ export class EngineWorker implements EngineWorkerApi {
       try {
         const loaded = await engine.loadModel(
           { chunks: bytes.chunks(), size: bytes.size, readRange: bytes.readRange },
-          { nCtx: opts.nCtx, memory: { kvCache: opts.kvCache }, signal, onProgress },
+          // Without a choice, the KV cache is exact (f16) where the model fits this tab with it, else int8.
+          { nCtx: opts.nCtx, memory: { kvCache: opts.kvCache }, memoryBudget: this.measuredMemory().usableBytes, signal, onProgress },
         );
         const meta = loaded.metadata;
         const { session, tokenizer, template, templateNotice } = createChat(engine, meta, { beforeEval: yieldToEventLoop });
@@ -195,6 +196,7 @@ export class EngineWorker implements EngineWorkerApi {
           nCtxTrain,
           nVocab,
           memoryBytes: loaded.info.plan.total,
+          kvCache: loaded.info.plan.kvInt8 ? 'int8' : 'f16',
           loadMs: performance.now() - started,
           templateNotice,
           templateLabel: template.label,

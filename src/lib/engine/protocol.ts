@@ -70,7 +70,8 @@ export type ModelSource = { kind: 'stored'; modelId: string } | { kind: 'url'; u
 export interface LoadOptions {
   /** Context length in tokens; defaults to the model's maximum (4096 for 2B-4T). */
   nCtx?: number;
-  /** 'int8' halves the KV cache's memory at a small cost in accuracy (cpp/README.md has the figures). */
+  /** 'int8' halves the KV cache's memory at a small cost in accuracy (cpp/README.md has the figures). Unset: f16
+   * (exact) where the model fits this tab's measured memory with it, else int8. */
   kvCache?: 'f16' | 'int8';
 }
 
@@ -85,6 +86,8 @@ export interface ModelInfo extends Pick<EngineModelInfo, 'architecture' | 'param
   fileBytes: number;
   /** Bytes of memory the engine holds for this model (weights + KV cache + scratch). */
   memoryBytes: number;
+  /** The KV cache as loaded: 'int8' when the model needed the smaller one to fit (LoadOptions.kvCache). */
+  kvCache?: 'f16' | 'int8';
   /** Time from the load request to ready. */
   loadMs: number;
   /** Set when the file's chat template is not one we support and the default was used instead. */

@@ -85,6 +85,10 @@ export interface LoadModelOptions {
   nCtx?: number;
   /** inputRowsFromFile applies only when the stream has readRange. */
   memory?: MemoryOptions;
+  /** Bytes the model may take here (the worker's memory probe). With memory.kvCache unset, a model whose plan with
+   * the f16 KV cache is larger gets the int8 one; a model too large even so is still tried (and refused by the
+   * engine if it cannot be allocated). */
+  memoryBudget?: number;
   signal?: AbortSignal;
   /** At most every 100 ms, and once at the end. */
   onProgress?: (p: { loadedBytes: number; totalBytes: number }) => void;
@@ -263,7 +267,15 @@ export class WasmEngine {
       // person's upper bound, and models differ (the demo model has 256, 2B-4T 4096).
       const trained = Number(first.metadata[`${String(first.metadata['general.architecture'])}.context_length`]) || 0;
       const nCtx = opts.nCtx && trained ? Math.min(opts.nCtx, trained) : opts.nCtx;
-      const planned = nCtx ? this.inspect(bytes, { fileSize, nCtx, memory }) : first;
+      let planned = nCtx ? this.inspect(bytes, { fileSize, nCtx, memory }) : first;
+      // Exact (f16) KV where it fits the budget; where only the int8 cache does, that one.
+      if (opts.memoryBudget && !opts.memory?.kvCache && planned.complete && planned.plan && planned.plan.total > opts.memoryBudget) {
+        const int8 = this.inspect(bytes, { fileSize, nCtx, memory: { ...memory, kvCache: 'int8' } });
+        if (int8.complete && int8.plan) {
+          memory.kvCache = 'int8';
+          planned = int8;
+        }
+      }
       if (!planned.complete) throw new EngineError('internal', 'The model header could not be read twice.');
       if (planned.planError) throw planned.planError;
       inspection = planned;
