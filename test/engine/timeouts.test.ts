@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startEngineWithin, type EngineClient } from '../../src/lib/engine/client';
+import { startEngineOrFresh, startEngineWithin, type EngineClient } from '../../src/lib/engine/client';
 import { URL_SILENCE_MS, openModelSource } from '../../src/lib/engine/model-source';
 import type { EngineStatus } from '../../src/lib/engine/protocol';
 import { TritError } from '../../src/lib/errors';
@@ -43,6 +43,40 @@ describe('startEngineWithin', () => {
     const client = fakeClient(async () => status);
     await expect(startEngineWithin(client, 60_000)).resolves.toBe(status);
     expect(client.terminated).toBe(false);
+  });
+});
+
+describe('startEngineOrFresh', () => {
+  it('ends a stuck worker and starts one fresh worker, which answers', async () => {
+    vi.useFakeTimers();
+    const stuck = fakeClient(() => new Promise(() => undefined));
+    const status = { build: 'threaded', threads: 2 } as EngineStatus;
+    const fresh = fakeClient(async () => status);
+    let made = 0;
+    const started = startEngineOrFresh(stuck, () => (made++, fresh), 15_000);
+    await vi.advanceTimersByTimeAsync(14_000);
+    expect(made).toBe(0);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await expect(started).resolves.toBe(status);
+    expect(stuck.terminated).toBe(true);
+    expect(made).toBe(1);
+  });
+
+  it('gives the plain timeout error with Try again when the fresh worker is stuck too, and tries no third', async () => {
+    vi.useFakeTimers();
+    let made = 0;
+    const started = startEngineOrFresh(fakeClient(() => new Promise(() => undefined)), () => (made++, fakeClient(() => new Promise(() => undefined))), 15_000);
+    const outcome = started.catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(15_000 + 30_000);
+    expect(await outcome).toMatchObject({ code: 'timeout', hint: expect.stringMatching(/try again/i) });
+    expect(made).toBe(1);
+  });
+
+  it('does not replace a worker that failed for another reason', async () => {
+    const broken = fakeClient(() => Promise.reject(new TritError('internal', 'The engine module is out of date.', 'Reload the page.')));
+    let made = 0;
+    await expect(startEngineOrFresh(broken, () => (made++, broken))).rejects.toMatchObject({ code: 'internal' });
+    expect(made).toBe(0);
   });
 });
 

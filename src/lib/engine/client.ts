@@ -33,6 +33,26 @@ export function createEngineClient(): EngineClient {
   return { api, terminate: () => worker.terminate(), crashed };
 }
 
+/**
+ * A start with no answer by now is stuck, not slow: a working worker answers within about a second, and one whose
+ * threaded build stalls answers at 10 s with its single-thread build.
+ */
+export const STUCK_START_MS = 15_000;
+
+/**
+ * Starts the engine in `client`; a worker whose start is stuck is ended and one fresh worker (`fresh()`) started, and
+ * only if that one does not start either is there the plain timeout error. In Firefox a first visit's worker now and
+ * then answered nothing at all, not even its own 10 s fallback, while a fresh worker started at once (issue 21).
+ */
+export async function startEngineOrFresh(client: EngineClient, fresh: () => EngineClient, stuckMs = STUCK_START_MS): Promise<EngineStatus> {
+  try {
+    return await startEngineWithin(client, stuckMs);
+  } catch (e) {
+    if (!(e instanceof TritError) || e.code !== 'timeout') throw e;
+    return startEngineWithin(fresh());
+  }
+}
+
 /** Starts the engine, or fails with a plain timeout error, never a silent wait; the stuck worker is ended. */
 export async function startEngineWithin(client: EngineClient, ms = ENGINE_START_MS): Promise<EngineStatus> {
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -3,7 +3,7 @@
  * Components read the $state fields and call the methods; nothing else talks to the engine worker.
  */
 import * as Comlink from 'comlink';
-import { createEngineClient, startEngineWithin, type EngineClient } from '../engine/client';
+import { createEngineClient, startEngineOrFresh, type EngineClient } from '../engine/client';
 import { appBaseUrl } from '../pwa/app-base';
 import type {
   EngineStatus,
@@ -146,7 +146,7 @@ export class AppState {
   private async startEngine(): Promise<boolean> {
     this.engineError = undefined;
     try {
-      const measuring = startEngineWithin(this.client).then(async (status) => {
+      const measuring = startEngineOrFresh(this.client, () => this.freshClient()).then(async (status) => {
         this.measuredThreads = await this.measureThreads(status);
         return status;
       });
@@ -159,6 +159,13 @@ export class AppState {
       this.engineError = toUiError(e);
       return false;
     }
+  }
+
+  /** A new engine worker in place of the current one (ended by the caller), watched for crashes. */
+  private freshClient(): EngineClient {
+    this.client = this.createClient();
+    this.watchCrash(this.client);
+    return this.client;
   }
 
   /** The thread count timed fastest on this device: remembered per device, probed again when it looks wrong. */
