@@ -49,6 +49,8 @@ export async function startEngineOrFresh(client: EngineClient, fresh: () => Engi
     return await startEngineWithin(client, stuckMs);
   } catch (e) {
     if (!(e instanceof TritError) || e.code !== 'timeout') throw e;
+    // Said in the console, for whoever looks into a slow start (the browser tests print it with a failure).
+    console.warn(`The engine worker did not answer within ${stuckMs / 1000} s; starting a fresh one.`);
     return startEngineWithin(fresh());
   }
 }
