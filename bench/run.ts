@@ -11,6 +11,9 @@
  * thread) and with JSC_useSharedArrayBuffer=1 (the Safari-like threaded case), unless --no-webkit or it is missing.
  * The long-chat case (Node, 2 threads, 50 turns at a 2,048-token context) reports tokens evaluated and seconds per
  * turn before and after the conversation first overflows, unless --no-long-chat.
+ * --kv-cache int8 runs everything with the int8 KV cache (default f16, exact); the quality that option costs
+ * (bench/quality.ts: logit error on the reference models, top-1 agreement and KL on the demo model's text) is
+ * reported unless --no-quality. Peak memory is the wasm heap's size after the run (it never shrinks).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -104,6 +107,16 @@ if (!flag('--no-webkit') && hasWebKit) {
   log('webkit skipped: WebKitWebDriver or Xvfb is missing (apt-get install webkit2gtk-driver xvfb)');
 }
 
+// What the lossy option (the int8 KV cache) costs, measured on the reference models and the demo model's own text.
+interface QualityReport { int8_kv: { reference: { model: string; kv_cache: string; max_abs_diff: number; min_correlation: number }[]; demo_text: { positions: number; top1_agreement: number; mean_kl: number; max_kl: number } } }
+let quality: QualityReport | undefined;
+if (!flag('--no-quality')) {
+  log('quality of the int8 KV cache (reference models, demo model text)…');
+  const out = spawnSync('npx', ['tsx', 'bench/quality.ts'], { cwd: root, encoding: 'utf8', maxBuffer: 16 << 20 });
+  if (out.status !== 0) throw new Error(`quality bench failed: ${out.stderr}`);
+  quality = JSON.parse(out.stdout.trim().split('\n').pop()!) as QualityReport;
+}
+
 let longChat: LongChatReport | undefined;
 if (!flag('--no-long-chat') && !quick) {
   log('long chat: 50 turns at a 2,048-token context, node, 2 threads…');
@@ -134,6 +147,7 @@ const report = {
       pp_speedup: best.promptTokensPerSecond / p.promptTokensPerSecond, tg_speedup: best.generationTokensPerSecond / p.generationTokensPerSecond,
     };
   }),
+  quality,
   long_chat: longChat && {
     n_ctx: longChat.nCtx, threads: longChat.threads, first_overflow_turn: longChat.firstOverflowTurn,
     before_overflow: longChat.beforeOverflow, after_overflow: longChat.afterOverflow,
@@ -153,6 +167,12 @@ if (json) {
   }
   for (const p of report.simd128_peer) {
     console.log(`peer: node, ${p.threads} thread(s), ${p.i2s_kernel} kernel: prompt ${p.pp_tps.toFixed(2)} tok/s, gen ${p.tg_tps.toFixed(2)} tok/s; the best build is ${p.pp_speedup.toFixed(2)}x / ${p.tg_speedup.toFixed(2)}x that`);
+  }
+  if (quality) {
+    const worst = (kv: string) => quality!.int8_kv.reference.filter((r) => r.kv_cache === kv);
+    const span = (kv: string) => `max |diff| ${Math.max(...worst(kv).map((r) => r.max_abs_diff)).toFixed(3)}, min corr ${Math.min(...worst(kv).map((r) => r.min_correlation)).toFixed(5)}`;
+    const d = quality.int8_kv.demo_text;
+    console.log(`int8 KV cache: reference models ${span('int8')} (exact f16: ${span('f16')}); demo text ${d.positions} positions: top-1 agreement ${(100 * d.top1_agreement).toFixed(1)}%, KL mean ${d.mean_kl.toExponential(2)}, max ${d.max_kl.toFixed(3)}`);
   }
   const lc = report.long_chat;
   if (lc) {
