@@ -27,6 +27,18 @@ test('the camera reads the code on the classroom computer and the model comes do
   const share = await startShare(file, QR_PORT);
   try {
     await page.setViewportSize({ width: 768, height: 1024 });
+    // Keeps a handle on each real camera stream the page opens, to see that Trit lets it go.
+    await page.addInitScript(() => {
+      const w = window as unknown as { cameraStreams: MediaStream[] };
+      w.cameraStreams = [];
+      const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = async (c) => {
+        const stream = await open(c);
+        w.cameraStreams.push(stream);
+        return stream;
+      };
+    });
+    const cameraLive = () => page.evaluate(() => (window as unknown as { cameraStreams: MediaStream[] }).cameraStreams.map((s) => s.getVideoTracks()[0].readyState));
     await openClassroom(page);
     // A cheap tablet: the CPU 4x slower while the camera frames are read.
     const cdp = await page.context().newCDPSession(page);
@@ -38,7 +50,8 @@ test('the camera reads the code on the classroom computer and the model comes do
     const card = page.locator('[data-testid^="model-url-small"]');
     await expect(card).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
     expect(await storedSha256(page, card)).toBe(sha256File(file));
-    await expect(page.getByTestId('classroom-camera')).toHaveCount(0); // the camera is let go
+    await expect(page.getByTestId('classroom-camera')).toHaveCount(0);
+    expect(await cameraLive()).toEqual(['ended']); // the camera is let go once the code is read
   } finally {
     await share.stop();
   }
