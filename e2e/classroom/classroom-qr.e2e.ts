@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { launchOptions } from '../../playwright.config';
 import { APP_URL } from './playwright.classroom.config';
 import { writeQrVideo } from './qr-video';
-import { copyFixture, startShare } from './share-process';
+import { copyFixture, removeFixture, startShare } from './share-process';
 import { getFound, openClassroom, sha256File, shot, storedSha256 } from './steps';
 
 const QR_PORT = Number(new URL(APP_URL).port) + 1;
@@ -54,5 +54,6 @@ test('the camera reads the code on the classroom computer and the model comes do
     expect(await cameraLive()).toEqual(['ended']); // the camera is let go once the code is read
   } finally {
     await share.stop();
+    removeFixture(file);
   }
 });

@@ -5,7 +5,7 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { APP_URL } from './playwright.classroom.config';
-import { copyFixture, startShare } from './share-process';
+import { copyFixture, removeFixture, startShare } from './share-process';
 import { getFound, openClassroom, sha256File, shot, storedSha256 } from './steps';
 
 const appPort = Number(new URL(APP_URL).port);
@@ -36,6 +36,7 @@ test('typed address: the model comes from the classroom computer, checked agains
     expect(rows.find((r) => r.model === 'small.gguf')).toMatchObject({ sent: readFileSync(file).length });
   } finally {
     await share.stop();
+    removeFixture(file);
   }
 });
 
@@ -73,5 +74,6 @@ test('the share stops halfway: the download keeps what arrived and resumes from 
     expect(sent).toBeLessThan(size * 0.75);
   } finally {
     await share.stop();
+    removeFixture(file);
   }
 });

@@ -1,8 +1,8 @@
 /** The real share command (`npm run cli -- share`) as a child process on a loopback address, for the browser tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 export interface RunningShare {
   /** The model's address as printed, e.g. http://127.0.0.1:4711/1. */
@@ -21,6 +21,11 @@ export function copyFixture(name: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'trit-classroom-')), name);
   copyFileSync(join(root, 'test/fixtures', name), file);
   return file;
+}
+
+/** Removes a copy made by copyFixture, and its folder. */
+export function removeFixture(file: string): void {
+  rmSync(dirname(file), { recursive: true, force: true });
 }
 
 export function startShare(file: string, port = 0): Promise<RunningShare> {
