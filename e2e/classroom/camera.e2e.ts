@@ -1,0 +1,41 @@
+/**
+ * The camera is let go when the person gives up scanning: "Stop the camera", or closing the panel. Chromium's own
+ * fake camera (a moving test pattern with no code in it) keeps the scan waiting.
+ */
+import { expect, test } from '@playwright/test';
+import { launchOptions } from '../../playwright.config';
+import { openClassroom } from './steps';
+
+test.use({
+  launchOptions: { ...launchOptions, args: [...launchOptions.args, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'] },
+  permissions: ['camera'],
+});
+
+test('Stop the camera and closing the panel both end the camera stream', async ({ page }) => {
+  // Keeps a handle on each real camera stream the page opens, to read its state.
+  await page.addInitScript(() => {
+    const w = window as unknown as { cameraStreams: MediaStream[] };
+    w.cameraStreams = [];
+    const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (c) => {
+      const stream = await open(c);
+      w.cameraStreams.push(stream);
+      return stream;
+    };
+  });
+  const states = () => page.evaluate(() => (window as unknown as { cameraStreams: MediaStream[] }).cameraStreams.map((s) => s.getVideoTracks()[0].readyState));
+  await page.setViewportSize({ width: 360, height: 740 });
+  await openClassroom(page);
+
+  await page.getByRole('button', { name: 'Scan the code' }).click();
+  await expect(page.getByTestId('classroom-camera')).toBeVisible();
+  await expect.poll(states).toEqual(['live']);
+  await page.getByRole('button', { name: 'Stop the camera' }).click();
+  await expect.poll(states).toEqual(['ended']);
+  await expect(page.getByTestId('classroom-camera')).toHaveCount(0);
+
+  await page.getByRole('button', { name: 'Scan the code' }).click();
+  await expect.poll(states).toEqual(['ended', 'live']);
+  await page.getByRole('button', { name: 'Get from a classroom computer' }).click(); // closes the panel
+  await expect.poll(states).toEqual(['ended', 'ended']);
+});
