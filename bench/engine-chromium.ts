@@ -2,6 +2,8 @@
  * Engine speed in headless Chromium, the way the app runs it (its worker, through Comlink; bench/chromium-page.ts),
  * served by Vite with the cross-origin isolation headers. One browser per run, so peak memory is per run.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchmarkResult } from '../src/lib/engine/protocol';
@@ -35,7 +37,10 @@ export async function benchEngineChromium(runs: ChromiumBenchRun[], extraArgs: s
   const results: BenchmarkResult[] = [];
   try {
     for (const run of runs) {
-      const browser = await chromium.launch({ ...launchOptions, args: [...launchOptions.args, ...extraArgs] });
+      // A persistent profile: its Blobs can live on disk (an incognito context keeps them in memory, which refused
+      // the 3.9 GB Llama3-8B file); the model is handed to the worker as such a Blob.
+      const profile = mkdtempSync(join(tmpdir(), 'trit-bench-'));
+      const browser = await chromium.launchPersistentContext(profile, { ...launchOptions, args: [...launchOptions.args, ...extraArgs] });
       try {
         const page = await browser.newPage();
         page.setDefaultTimeout(30 * 60_000);
@@ -49,6 +54,7 @@ export async function benchEngineChromium(runs: ChromiumBenchRun[], extraArgs: s
         results.push(result);
       } finally {
         await browser.close();
+        rmSync(profile, { recursive: true, force: true });
       }
     }
   } finally {

@@ -6,7 +6,7 @@
  * Streams tensor by tensor, so full sizes (2B-4T ~1.2 GB, Llama3-8B ~3.5 GB) need little memory.
  *
  *   npx tsx scripts/make-fixture.ts --dims small|medium|2b4t|falcon3-1b|llama3-8b|falcon3-7b|falcon3-10b|bitnet-large [--arch A]
- *       [--embd N --layers N --heads N --heads-kv N --ff N --vocab N --ctx N] [--seed N] [--vocab-llama3] [--name S]
+ *       [--embd N --layers N --heads N --heads-kv N --ff N --vocab N --ctx N] [--seed N] [--vocab-llama3] [--name S] [--fast]
  *       --out FILE
  */
 import { open } from 'node:fs/promises';
@@ -273,11 +273,19 @@ function* randomI2s(rng: Rng, n: number, scale: number): Generator<Uint8Array> {
   yield trailer;
 }
 
-function* randomF16(rng: Rng, n: number, mean: number, std: number): Generator<Uint8Array> {
+/** `repeat`: one random block of CHUNK_ELEMS values written again and again (the --fast files). */
+function* randomF16(rng: Rng, n: number, mean: number, std: number, repeat = false): Generator<Uint8Array> {
+  let block: Uint8Array | undefined;
   for (let done = 0; done < n; done += CHUNK_ELEMS) {
-    const vals = new Float32Array(Math.min(CHUNK_ELEMS, n - done));
+    const len = Math.min(CHUNK_ELEMS, n - done);
+    if (repeat && block) {
+      yield block.subarray(0, len * 2);
+      continue;
+    }
+    const vals = new Float32Array(len);
     for (let i = 0; i < vals.length; i++) vals[i] = rng.normal(mean, std);
-    yield f16Bytes(vals);
+    block = f16Bytes(vals);
+    yield block;
   }
 }
 
@@ -293,6 +301,9 @@ export interface SyntheticOptions {
   seed?: number;
   vocab?: SyntheticVocab;
   name?: string;
+  /** F16 tensors repeat one random block of 2^20 values (embedding rows repeat every 2^20 / n_embd rows): minutes
+   * instead of an hour for the 8B and 10B shapes, for memory and speed measurements, not for reference logits. */
+  fast?: boolean;
 }
 
 /** Writes a synthetic model to any sink. Each tensor has its own random stream (seed, tensor index). */
@@ -314,7 +325,7 @@ export async function writeSyntheticModelTo(sink: ByteSink, dims: BitnetDims, op
       // Uniform codes: 2/3 of the ne0 inputs are non-zero, so this scale keeps outputs at unit variance.
       await writer.writeTensorData(plan.name, randomI2s(rng, n, 1 / Math.sqrt((plan.shape[0]! * 2) / 3)));
     } else if (plan.type === GgmlType.F16) {
-      await writer.writeTensorData(plan.name, randomF16(rng, n, 0, 0.0625));
+      await writer.writeTensorData(plan.name, randomF16(rng, n, 0, 0.0625, options.fast));
     } else {
       await writer.writeTensorData(plan.name, randomF32(rng, n, 1, 0.05));
     }
@@ -391,7 +402,7 @@ function parseArgs(argv: string[]): { dims: BitnetDims; out: string; options: Sy
   return {
     dims,
     out,
-    options: { seed: int('seed') ?? 1, vocab: llama3 ? 'llama3' : 'bytes', name: typeof name === 'string' ? name : `bitnet-${preset}-synthetic` },
+    options: { seed: int('seed') ?? 1, vocab: llama3 ? 'llama3' : 'bytes', name: typeof name === 'string' ? name : `bitnet-${preset}-synthetic`, fast: flags.get('fast') === true },
   };
 }
 

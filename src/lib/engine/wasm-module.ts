@@ -65,8 +65,10 @@ export class WasmHeap {
     return this.view;
   }
 
+  // Pointers come back from wasm as signed i32: past 2 GiB (the 8B and 10B models' heaps) they are negative, so every
+  // pointer is read as the unsigned number it is (>>> 0) before it indexes memory.
   alloc(bytes: number): number {
-    const ptr = this.mod._malloc(Math.max(1, bytes));
+    const ptr = this.mod._malloc(Math.max(1, bytes)) >>> 0;
     if (!ptr) throw new EngineError('out_of_memory', `Could not allocate ${bytes} bytes in the engine.`);
     return ptr;
   }
@@ -76,16 +78,17 @@ export class WasmHeap {
   }
 
   write(ptr: number, bytes: ArrayBufferView): void {
-    this.heap().set(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), ptr);
+    this.heap().set(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), ptr >>> 0);
   }
 
   /** A copy of bytes [ptr, ptr + bytes): views on wasm memory go stale when it grows. */
   read(ptr: number, bytes: number): Uint8Array {
-    return this.heap().slice(ptr, ptr + bytes);
+    const at = ptr >>> 0;
+    return this.heap().slice(at, at + bytes);
   }
 
   string(ptr: number): string {
-    return this.mod.UTF8ToString(ptr);
+    return this.mod.UTF8ToString(ptr >>> 0);
   }
 
   lastError(): EngineError {
