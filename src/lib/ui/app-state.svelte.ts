@@ -163,6 +163,8 @@ export class AppState {
 
   /** A new engine worker in place of the current one (ended by the caller), watched for crashes. */
   private freshClient(): EngineClient {
+    // A self-test asked of the stuck worker never answers: nothing may wait for it.
+    this.selfTestSettled = Promise.resolve();
     this.client = this.createClient();
     this.watchCrash(this.client);
     return this.client;
@@ -173,7 +175,8 @@ export class AppState {
     if (status.maxThreads <= 1) return 1;
     const device = deviceKey(navigator.userAgent, navigator.hardwareConcurrency);
     // Timed: a stuck probe ends in the engine error (with Try again), never a start that waits in silence.
-    const probe = probeWithin(() => this.whenFree(() => this.client.api.probeThreads()));
+    // Not after the self-test: it waits for this probe (a self-test that started first makes the worker answer 'busy').
+    const probe = probeWithin(() => this.whenFree(() => this.client.api.probeThreads(), { afterSelfTest: false }));
     const choice = await measuredThreads(probe, safeLocalStorage(), device, Date.now());
     return choice.threads;
   }
@@ -181,17 +184,18 @@ export class AppState {
   /** After a crash (usually out of memory): a fresh worker, and the model loaded again. */
   async restartEngine(): Promise<void> {
     this.client.terminate();
-    this.client = this.createClient();
-    this.watchCrash(this.client);
+    this.freshClient();
     this.crashedMessage = undefined;
     this.engineStatus = undefined;
     if (!(await this.startEngine())) return;
-    if (this.modelEntry) await this.loadModel(this.modelEntry);
+    // After a start that failed, no model was picked yet: the one start() would have loaded.
+    const entry = this.modelEntry ?? (await this.findModel(this.settings.modelId)) ?? demoEntry();
+    if (entry) await this.loadModel(entry);
   }
 
   /** Runs an engine call, waiting while the engine is busy with another task rather than failing at once. */
-  async whenFree<T>(call: () => Promise<T>): Promise<T> {
-    await this.selfTestSettled;
+  async whenFree<T>(call: () => Promise<T>, opts: { afterSelfTest?: boolean } = {}): Promise<T> {
+    if (opts.afterSelfTest !== false) await this.selfTestSettled;
     const deadline = Date.now() + BUSY_WAIT_MS;
     for (;;) {
       try {
