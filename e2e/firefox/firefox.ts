@@ -25,6 +25,15 @@ export async function openFirefox(): Promise<Firefox> {
     defaultViewport: { width: 1024, height: 800 },
   });
   const page = (await browser.pages())[0] ?? (await browser.newPage());
+  // What the page and its workers said (WebDriver BiDi reports the engine worker's console too), with the seconds
+  // since launch: a start-up that fails is reported with it.
+  const started = Date.now();
+  const log: string[] = [];
+  consoleLogs.set(page, log);
+  const note = (line: string) => log.push(`${((Date.now() - started) / 1000).toFixed(2)} s ${line}`);
+  page.on('console', (m) => note(`console.${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => note(`page error: ${String(e)}`));
+  page.on('requestfailed', (r) => note(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
   return {
     browser,
     page,
@@ -47,19 +56,17 @@ export async function withFirefox<T>(body: (ff: Firefox) => Promise<T>): Promise
 
 const byTestId = (id: string) => `[data-testid="${id}"]`;
 
+const consoleLogs = new WeakMap<Page, string[]>();
+
+/** The page's console, page errors and failed requests so far, one per line. */
+export function consoleLog(page: Page): string {
+  return (consoleLogs.get(page) ?? []).join('\n');
+}
+
 /** Waits until the model chip says ready; a load error fails with the app's own message. Returns the seconds taken. */
 export async function waitForModelReady(page: Page, timeoutMs: number): Promise<number> {
   const started = Date.now();
-  try {
-    await waitForModelPhase(page, timeoutMs);
-  } catch (e) {
-    // Known and open (issue 21): now and then a Firefox page never starts loading the model (the chip stays "No model
-    // loaded", no error). A person would reload; so does the test, once, saying so. Any other failure fails at once.
-    if (!(e instanceof Error) || !e.message.includes('(chip none:')) throw e;
-    console.log(`known intermittent Firefox hang (issue 21): ${e.message}; reloading once`);
-    await page.reload();
-    await waitForModelPhase(page, timeoutMs);
-  }
+  await waitForModelPhase(page, timeoutMs);
   const phase = await page.$eval(byTestId('model-chip'), (el) => el.getAttribute('data-phase'));
   if (phase !== 'ready') {
     const text = await page.evaluate(() => document.querySelector('[role="alert"]')?.textContent ?? '(no message)');
@@ -77,7 +84,10 @@ async function waitForModelPhase(page: Page, timeoutMs: number): Promise<void> {
     )
     .catch(async (e: unknown) => {
       const chip = await page.$eval(byTestId('model-chip'), (el) => `${el.getAttribute('data-phase')}: ${el.textContent}`).catch(() => 'no chip');
-      throw new Error(`the model was not ready within ${timeoutMs / 1000} s (chip ${chip}) (${String(e)})`);
+      const facts = await page
+        .evaluate(() => `build "${document.querySelector('[data-testid="build"]')?.textContent ?? ''}", controlled ${navigator.serviceWorker.controller !== null}, engine error "${document.querySelector('[data-testid="engine-error"]')?.textContent ?? ''}"`)
+        .catch(() => '(page gone)');
+      throw new Error(`the model was not ready within ${timeoutMs / 1000} s (chip ${chip}; ${facts}) (${String(e)})\nconsole:\n${consoleLog(page)}`);
     });
 }
 

@@ -7,15 +7,7 @@ cd "$(dirname "$0")/../.."
 mkdir -p test-results
 rm -f test-results/e2e-firefox.json
 if [ $# -gt 0 ]; then files=("$@"); else files=(e2e/firefox/*.firefox.ts); fi
-run() {
-  node --import tsx --test --test-concurrency=1 --test-timeout=600000 \
-    --test-reporter=spec --test-reporter-destination=stdout \
-    --test-reporter=./e2e/firefox/summary-reporter.mjs --test-reporter-destination=test-results/e2e-firefox.json \
-    "${files[@]}"
-}
-# Known and open (issue 21): now and then a fresh Firefox profile's page never starts loading the demo model (the chip
-# stays "No model loaded", no error). Until its cause is found the suite runs once more when a run fails; a failure
-# that repeats still fails, and the first run's failure stays in the log above.
-if run; then exit 0; fi
-echo "== the Firefox suite failed; running it once more (see the known intermittent failure in e2e/firefox/run.sh)"
-run
+node --import tsx --test --test-concurrency=1 --test-timeout=600000 \
+  --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=./e2e/firefox/summary-reporter.mjs --test-reporter-destination=test-results/e2e-firefox.json \
+  "${files[@]}"
