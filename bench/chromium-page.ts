@@ -1,33 +1,64 @@
 // Runs the engine exactly as the app does (its worker, through Comlink) and hands the numbers to bench/run.ts.
 import { createEngineClient } from '../src/lib/engine/client';
 import type { BenchmarkResult } from '../src/lib/engine/protocol';
+import { getModelStore } from '../src/lib/store';
+
+export interface StoredLoadTiming {
+  /** Import of the file into IndexedDB (not part of the person's wait: done once, at download). */
+  importMs: number;
+  /** "Use this model" to ready: the stored model loaded in the worker. */
+  readyMs: number;
+  /** Ready to the first reply token: a 32-token prompt evaluated and one token generated. */
+  firstTokenMs: number;
+  /** The loaded model's memory plan. */
+  plannedBytes: number;
+}
 
 declare global {
   interface Window {
-    runTritBenchmark(opts: { url: string; threads: number; promptTokens: number; generateTokens: number; nCtx: number; rounds: number; kvCache?: 'f16' | 'int8' }): Promise<BenchmarkResult & { crossOriginIsolated: boolean }>;
+    runTritBenchmark(opts: { url: string; threads: number; promptTokens: number; generateTokens: number; nCtx: number; rounds: number; kvCache?: 'f16' | 'int8'; stored?: boolean }): Promise<BenchmarkResult & { crossOriginIsolated: boolean; stored?: StoredLoadTiming }>;
   }
 }
 
 const PIECE_BYTES = 256 << 20;
 
-window.runTritBenchmark = async ({ url, threads, promptTokens, generateTokens, nCtx, rounds, kvCache }) => {
+/** The model as a file (the Blob Chromium keeps on disk), fetched in 256 MiB ranges composed into one Blob (nothing
+ * copied): one fetch of a 3.9 GB file failed in Chromium. */
+async function fetchAsBlob(url: string): Promise<Blob> {
+  const size = Number((await fetch(url, { method: 'HEAD' })).headers.get('content-length'));
+  const parts: Blob[] = [];
+  for (let at = 0; at < size; at += PIECE_BYTES) {
+    const end = Math.min(size, at + PIECE_BYTES) - 1;
+    const piece = await fetch(url, { headers: { Range: `bytes=${at}-${end}` } });
+    if (piece.status !== 206) throw new Error(`range ${at}-${end} of ${url}: HTTP ${piece.status}`);
+    parts.push(await piece.blob());
+  }
+  return new Blob(parts);
+}
+
+window.runTritBenchmark = async ({ url, threads, promptTokens, generateTokens, nCtx, rounds, kvCache, stored }) => {
   const client = createEngineClient();
   try {
     const status = await client.api.init({ threads });
-    // As a file (the Blob Chromium keeps on disk), like a stored model: the input embedding stays in it. Fetched in
-    // 256 MiB ranges composed into one Blob (nothing copied): one fetch of a 3.9 GB file failed in Chromium.
-    const size = Number((await fetch(url, { method: 'HEAD' })).headers.get('content-length'));
-    const parts: Blob[] = [];
-    for (let at = 0; at < size; at += PIECE_BYTES) {
-      const end = Math.min(size, at + PIECE_BYTES) - 1;
-      const piece = await fetch(url, { headers: { Range: `bytes=${at}-${end}` } });
-      if (piece.status !== 206) throw new Error(`range ${at}-${end} of ${url}: HTTP ${piece.status}`);
-      parts.push(await piece.blob());
+    const file = await fetchAsBlob(url);
+    let timing: StoredLoadTiming | undefined;
+    if (stored) {
+      // As the app does it: the file in IndexedDB, then "Use this model" loads it from there.
+      const t0 = performance.now();
+      const view = await getModelStore().import(Object.assign(file, { name: url.split('/').pop() }));
+      const importMs = performance.now() - t0;
+      const t1 = performance.now();
+      const info = await client.api.loadModel({ kind: 'stored', modelId: view.id }, { nCtx, kvCache });
+      const readyMs = performance.now() - t1;
+      // A 32-token prompt and one generated token, as the engine measures them (no warm-up: the first ones).
+      const first = await client.api.benchmark({ promptTokens: 32, generateTokens: 1, threads, rounds: 1, bandwidth: false });
+      const firstTokenMs = (32 / first.promptTokensPerSecond + 1 / first.generationTokensPerSecond) * 1000;
+      timing = { importMs, readyMs, firstTokenMs, plannedBytes: info.memoryBytes };
+    } else {
+      await client.api.loadModel({ kind: 'file', file, name: url.split('/').pop() }, { nCtx, kvCache });
     }
-    const file = new Blob(parts);
-    await client.api.loadModel({ kind: 'file', file, name: url.split('/').pop() }, { nCtx, kvCache });
     const result = await client.api.benchmark({ promptTokens, generateTokens, threads, rounds });
-    return { ...result, crossOriginIsolated: status.crossOriginIsolated };
+    return { ...result, crossOriginIsolated: status.crossOriginIsolated, stored: timing };
   } finally {
     client.terminate();
   }

@@ -10,7 +10,7 @@ const [model, threads, promptTokens, generateTokens, nCtx, rounds] = dashes < 0 
 const chromiumArgs = dashes < 0 ? [] : argv.slice(dashes + 1);
 const [result] = await benchEngineChromium([{
   model, threads: Number(threads), promptTokens: Number(promptTokens), generateTokens: Number(generateTokens),
-  nCtx: Number(nCtx), rounds: Number(rounds ?? 1), kvCache: benchKvCache(),
+  nCtx: Number(nCtx), rounds: Number(rounds ?? 1), kvCache: benchKvCache(), stored: process.env.TRIT_BENCH_STORED === '1',
 }], chromiumArgs, 5298);
 console.log(JSON.stringify(result));
 process.exit(0);

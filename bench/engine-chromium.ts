@@ -8,6 +8,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchmarkResult } from '../src/lib/engine/protocol';
 import { launchOptions } from '../playwright.config';
+import type { StoredLoadTiming } from './chromium-page';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -19,10 +20,12 @@ export interface ChromiumBenchRun {
   nCtx: number;
   rounds: number;
   kvCache?: 'f16' | 'int8';
+  /** Import the file into IndexedDB first and load it from there, timing ready and the first token. */
+  stored?: boolean;
 }
 
 /** Runs each benchmark in its own browser; `extraArgs` go to Chromium (e.g. `--js-flags=--perf-prof`). */
-export async function benchEngineChromium(runs: ChromiumBenchRun[], extraArgs: string[] = [], port = 5299): Promise<BenchmarkResult[]> {
+export async function benchEngineChromium(runs: ChromiumBenchRun[], extraArgs: string[] = [], port = 5299): Promise<Array<BenchmarkResult & { stored?: StoredLoadTiming }>> {
   const { createServer } = await import('vite');
   const { chromium } = await import('@playwright/test');
   const server = await createServer({
@@ -34,7 +37,7 @@ export async function benchEngineChromium(runs: ChromiumBenchRun[], extraArgs: s
     } },
   });
   await server.listen();
-  const results: BenchmarkResult[] = [];
+  const results: Array<BenchmarkResult & { stored?: StoredLoadTiming }> = [];
   try {
     for (const run of runs) {
       // A persistent profile: its Blobs can live on disk (an incognito context keeps them in memory, which refused

@@ -37,7 +37,7 @@ export function benchmarkEngine(engine: WasmEngine, opts: BenchmarkOptions): Ben
     promptTokensPerSecond: opts.promptTokens / (promptMs / 1000),
     generationTokensPerSecond: opts.generateTokens / (generateMs / 1000),
     peakMemoryBytes: engine.memoryStats().heapBytes,
-    bandwidthGBps: engine.bandwidth({ bytes: 256 << 20, repeats: 5, threads }),
+    bandwidthGBps: opts.bandwidth === false ? NaN : engine.bandwidth({ bytes: 256 << 20, repeats: 5, threads }),
     bytesPerToken: info.plan.weightBytesPerToken,
     i2sKernel: engine.i2sKernel(),
   };

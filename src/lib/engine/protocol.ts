@@ -148,6 +148,8 @@ export interface BenchmarkOptions {
   /** Times to repeat prompt + generation; each speed is the best round's (default 1). On a shared machine the
    * fastest round is the one least disturbed by other work. */
   rounds?: number;
+  /** false: skip the streaming-read bandwidth (its 256 MiB buffer grows the heap for good; bandwidthGBps is NaN). */
+  bandwidth?: boolean;
 }
 
 /** Raw engine speed on the loaded model, measured where the app runs it. */
