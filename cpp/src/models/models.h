@@ -1,5 +1,5 @@
-// The forward pass of each architecture (all three are one graph with three choices: forward.cpp); the rest of the
-// engine picks it by name.
+// The forward pass of each architecture, one file each over the shared blocks of blocks.h; the rest of the engine
+// picks it by name.
 #pragma once
 #include "../model.h"
 #include <string>
