@@ -48,6 +48,8 @@ import { deviceKey, measuredThreads, probeWithin } from '../engine/thread-probe'
 /** How long a call waits for the engine to finish another task (a self-test, a stopped reply) before giving up. */
 const BUSY_WAIT_MS = 120_000;
 const BUSY_POLL_MS = 200;
+/** A crash within this long of the last automatic restart waits for the person: the same model may not fit again. */
+const AUTO_RESTART_GAP_MS = 120_000;
 
 export type { AppStorage, LoadFailure, ModelChoice, ModelPhase, TooLong } from './app-types';
 
@@ -56,6 +58,9 @@ export class AppState {
   engineStatus = $state<EngineStatus | undefined>();
   engineError = $state<UiError | undefined>();
   crashedMessage = $state<string | undefined>();
+  /** What stopped the engine last time, once the page has restarted it and reloaded the model by itself. */
+  recoveredFrom = $state<string | undefined>();
+  private lastAutoRestart = -Infinity;
 
   settings = $state<Settings>({ ...DEFAULT_SETTINGS });
   settingsLoaded = $state(false);
@@ -140,6 +145,14 @@ export class AppState {
       this.generating = false;
       this.modelPhase = 'none';
       this.modelInfo = undefined;
+      // The conversation is in the page and in storage; what was lost is the engine. Load the last model again
+      // once by itself; a second crash soon after is left to the person (the banner's Restart).
+      const now = Date.now();
+      if (now - this.lastAutoRestart < AUTO_RESTART_GAP_MS) return;
+      this.lastAutoRestart = now;
+      void this.restartEngine().then(() => {
+        if (this.modelReady) this.recoveredFrom = message;
+      });
     });
   }
 
@@ -183,6 +196,7 @@ export class AppState {
 
   /** After a crash (usually out of memory): a fresh worker, and the model loaded again. */
   async restartEngine(): Promise<void> {
+    this.recoveredFrom = undefined;
     this.client.terminate();
     this.freshClient();
     this.crashedMessage = undefined;

@@ -75,6 +75,7 @@ export const en = {
   retry: 'Try again',
   engineCrashed: 'The engine stopped unexpectedly: {message}',
   restartEngine: 'Restart the engine',
+  engineRecovered: 'The engine stopped unexpectedly ({message}). Trit started it again and loaded the model; your chat is kept.',
   templateNotice: 'Note: {notice}',
   continuationMode: 'Continue the text: this is a base model. It does not answer questions; it carries on whatever you write.',
 

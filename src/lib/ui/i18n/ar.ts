@@ -66,6 +66,7 @@ export const ar: Strings = {
   retry: 'حاول مرة أخرى',
   engineCrashed: 'توقف المحرك فجأة: {message}',
   restartEngine: 'أعد تشغيل المحرك',
+  engineRecovered: 'توقف المحرك فجأة ({message}). أعاد Trit تشغيله وحمّل النموذج من جديد؛ محادثتك محفوظة.',
   templateNotice: 'ملاحظة: {notice}',
   continuationMode: 'إكمال النص: هذا نموذج أساسي. لا يجيب عن الأسئلة، بل يكمل ما تكتبه.',
 

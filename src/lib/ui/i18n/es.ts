@@ -66,6 +66,7 @@ export const es: Strings = {
   retry: 'Intentar de nuevo',
   engineCrashed: 'El motor se detuvo de forma inesperada: {message}',
   restartEngine: 'Reiniciar el motor',
+  engineRecovered: 'El motor se detuvo de forma inesperada ({message}). Trit lo volvió a iniciar y cargó el modelo; tu chat se conserva.',
   templateNotice: 'Nota: {notice}',
   continuationMode: 'Continuar el texto: este es un modelo base. No responde preguntas; continúa lo que escribas.',
 

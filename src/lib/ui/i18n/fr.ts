@@ -66,6 +66,7 @@ export const fr: Strings = {
   retry: 'Réessayer',
   engineCrashed: 'Le moteur s’est arrêté de façon inattendue : {message}',
   restartEngine: 'Redémarrer le moteur',
+  engineRecovered: 'Le moteur s’est arrêté de façon inattendue ({message}). Trit l’a redémarré et a rechargé le modèle ; votre discussion est conservée.',
   templateNotice: 'Remarque : {notice}',
   continuationMode: 'Continuer le texte : c’est un modèle de base. Il ne répond pas aux questions ; il poursuit ce que vous écrivez.',
 

@@ -66,6 +66,7 @@ export const hi: Strings = {
   retry: 'फिर से कोशिश करें',
   engineCrashed: 'इंजन अचानक रुक गया: {message}',
   restartEngine: 'इंजन फिर से शुरू करें',
+  engineRecovered: 'इंजन अचानक रुक गया ({message})। Trit ने उसे फिर से शुरू किया और मॉडल दोबारा लोड किया; आपकी बातचीत सुरक्षित है।',
   templateNotice: 'ध्यान दें: {notice}',
   continuationMode: 'लेख आगे बढ़ाएँ: यह एक बुनियादी मॉडल है। यह सवालों के जवाब नहीं देता; आप जो लिखते हैं, उसे आगे लिखता है।',
 

@@ -66,6 +66,7 @@ export const pt: Strings = {
   retry: 'Tentar de novo',
   engineCrashed: 'O motor parou inesperadamente: {message}',
   restartEngine: 'Reiniciar o motor',
+  engineRecovered: 'O motor parou inesperadamente ({message}). O Trit voltou a iniciá-lo e carregou o modelo; a sua conversa foi mantida.',
   templateNotice: 'Observação: {notice}',
   continuationMode: 'Continuar o texto: este é um modelo base. Ele não responde perguntas; continua o que você escrever.',
 

@@ -66,6 +66,7 @@ export const sw: Strings = {
   retry: 'Jaribu tena',
   engineCrashed: 'Injini imesimama ghafla: {message}',
   restartEngine: 'Washa injini upya',
+  engineRecovered: 'Injini imesimama ghafla ({message}). Trit imeiwasha upya na kupakia modeli; mazungumzo yako yamehifadhiwa.',
   templateNotice: 'Kumbuka: {notice}',
   continuationMode: 'Endeleza maandishi: huu ni muundo wa msingi. Haujibu maswali; unaendeleza chochote unachoandika.',
 
