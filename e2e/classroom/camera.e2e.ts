@@ -4,7 +4,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { launchOptions } from '../../playwright.config';
-import { openClassroom } from './steps';
+import { openClassroom, trackCameraStreams } from './steps';
 
 test.use({
   launchOptions: { ...launchOptions, args: [...launchOptions.args, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'] },
@@ -12,18 +12,7 @@ test.use({
 });
 
 test('Stop the camera and closing the panel both end the camera stream', async ({ page }) => {
-  // Keeps a handle on each real camera stream the page opens, to read its state.
-  await page.addInitScript(() => {
-    const w = window as unknown as { cameraStreams: MediaStream[] };
-    w.cameraStreams = [];
-    const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-    navigator.mediaDevices.getUserMedia = async (c) => {
-      const stream = await open(c);
-      w.cameraStreams.push(stream);
-      return stream;
-    };
-  });
-  const states = () => page.evaluate(() => (window as unknown as { cameraStreams: MediaStream[] }).cameraStreams.map((s) => s.getVideoTracks()[0].readyState));
+  const states = await trackCameraStreams(page);
   await page.setViewportSize({ width: 360, height: 740 });
   await openClassroom(page);
 

@@ -9,7 +9,7 @@ import { launchOptions } from '../../playwright.config';
 import { APP_URL } from './playwright.classroom.config';
 import { writeQrVideo } from './qr-video';
 import { copyFixture, removeFixture, startShare } from './share-process';
-import { getFound, openClassroom, sha256File, shot, storedSha256 } from './steps';
+import { getFound, openClassroom, sha256File, shot, storedSha256, trackCameraStreams } from './steps';
 
 const QR_PORT = Number(new URL(APP_URL).port) + 1;
 const video = join(tmpdir(), `trit-classroom-qr-${QR_PORT}.y4m`);
@@ -27,18 +27,7 @@ test('the camera reads the code on the classroom computer and the model comes do
   const share = await startShare(file, QR_PORT);
   try {
     await page.setViewportSize({ width: 768, height: 1024 });
-    // Keeps a handle on each real camera stream the page opens, to see that Trit lets it go.
-    await page.addInitScript(() => {
-      const w = window as unknown as { cameraStreams: MediaStream[] };
-      w.cameraStreams = [];
-      const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-      navigator.mediaDevices.getUserMedia = async (c) => {
-        const stream = await open(c);
-        w.cameraStreams.push(stream);
-        return stream;
-      };
-    });
-    const cameraLive = () => page.evaluate(() => (window as unknown as { cameraStreams: MediaStream[] }).cameraStreams.map((s) => s.getVideoTracks()[0].readyState));
+    const cameraLive = await trackCameraStreams(page);
     await openClassroom(page);
     // A cheap tablet: the CPU 4x slower while the camera frames are read.
     const cdp = await page.context().newCDPSession(page);

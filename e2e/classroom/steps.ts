@@ -9,6 +9,24 @@ export async function shot(page: Page, testInfo: TestInfo, name: string) {
   await testInfo.attach(name, { path, contentType: 'image/png' });
 }
 
+/**
+ * Keeps a handle on each real camera stream the page opens, to see that Trit lets it go; the returned function
+ * gives each stream's video track state ('live' or 'ended'). Call before the page loads.
+ */
+export async function trackCameraStreams(page: Page): Promise<() => Promise<string[]>> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { cameraStreams: MediaStream[] };
+    w.cameraStreams = [];
+    const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (c) => {
+      const stream = await open(c);
+      w.cameraStreams.push(stream);
+      return stream;
+    };
+  });
+  return () => page.evaluate(() => (window as unknown as { cameraStreams: MediaStream[] }).cameraStreams.map((s) => s.getVideoTracks()[0].readyState));
+}
+
 export async function openClassroom(page: Page) {
   await page.goto('/');
   await page.getByTestId('model-chip').click();

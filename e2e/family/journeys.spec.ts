@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GgufWriter, MemorySink } from '../../tools/gguf/writer';
 import { byteLevelFixtureVocab, declareBitnetModel, type BitnetDims } from '../../scripts/make-fixture';
-import { waitForModelReady } from '../app/helpers';
+import { sendAndWaitForReply, waitForModelReady } from '../app/helpers';
 
 const FAMILY = resolve(import.meta.dirname, '../../test/fixtures/family');
 
@@ -31,13 +31,7 @@ async function importAndUse(page: Page, path: string, shown: RegExp): Promise<vo
 
 /** Sends `text`; resolves with the finished reply's text and stop reason. */
 async function send(page: Page, text: string): Promise<{ text: string; stopReason: string | null }> {
-  const replies = page.getByTestId('message-assistant');
-  const before = await replies.count();
-  await page.getByTestId('composer').fill(text);
-  await page.getByTestId('composer').press('Enter');
-  const reply = replies.nth(before);
-  await expect(reply).toHaveAttribute('data-pending', 'false', { timeout: 120_000 });
-  await expect(reply).toHaveAttribute('data-stop-reason', /.+/);
+  const reply = await sendAndWaitForReply(page, text);
   return { text: await reply.innerText(), stopReason: await reply.getAttribute('data-stop-reason') };
 }
 

@@ -10,20 +10,9 @@ import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { readGguf } from '../../tools/gguf/reader';
 import { TritError } from '../lib/errors';
+import type { ShareManifest } from '../lib/store/share-manifest';
 
-/** What the app reads before it downloads: the share's per-model manifest (GET /<id>). */
-export interface ShareManifest {
-  format: 'trit-share/1';
-  id: string;
-  name: string;
-  fileName: string;
-  size: number;
-  sha256: string;
-  architecture: string;
-  parameters: number;
-  /** The file, relative to the manifest's own address. */
-  url: string;
-}
+export type { ShareManifest };
 
 export interface SharedModel {
   manifest: ShareManifest;

@@ -6,19 +6,10 @@
  * laptop at all, the error says why in plain words and points to the USB path.
  */
 import { StoreError } from './errors';
+import type { ShareManifest } from './share-manifest';
 
-/** One model a share offers (GET /<id>), as `src/server/share-models.ts` writes it. */
-export interface ClassroomModel {
-  id: string;
-  name: string;
-  fileName: string;
-  size: number;
-  sha256: string;
-  architecture: string;
-  parameters: number;
-  /** Absolute address of the file. */
-  url: string;
-}
+/** One model a share offers (its manifest), with `url` made absolute. */
+export type ClassroomModel = Omit<ShareManifest, 'format'>;
 
 const USB_HINT = 'Or use a USB stick: on the classroom computer, copy the model file to it; here, tap "Add a model from a file".';
 
