@@ -30,6 +30,17 @@ test('a tab with 600 MiB: the official model is refused before download with the
   expect(modelRequests).toEqual([]);
 });
 
+test('a tab with 1,050 MiB: the official model runs with a shorter context, said in plain words, not refused', async ({ page }) => {
+  // 2B-4T needs 1.19 GB with its whole 4,096-token context; with 2,048 tokens its KV cache is 157 MB smaller.
+  await page.goto('/?trit-memory-mib=1050');
+  await waitForModelReady(page);
+  const offer = page.getByTestId('official-offer');
+  await expect(offer).toContainText('Runs here, but remembers less of a long chat (2,048 tokens)');
+  await expect(offer).not.toContainText('Too large for this device');
+  await page.getByTestId('model-chip').click();
+  await expect(page.getByTestId('model-manager')).toContainText('Runs here, but remembers less of a long chat (2,048 tokens)');
+});
+
 test('without the hook the same model is offered for download on this machine', async ({ page }) => {
   await page.goto('/');
   await waitForModelReady(page);

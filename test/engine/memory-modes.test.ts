@@ -113,6 +113,24 @@ describe('the KV cache picked by the memory budget', () => {
     expect(info.plan.kvInt8).toBe(false);
     engine.unload();
   });
+
+  it('a budget the int8 cache still exceeds shortens the context, halving, down to 1,024 tokens', async () => {
+    const bytes = fixtureBytes(MODELS.medium.file);
+    const plan = (nCtx: number) => {
+      const r = engine.inspect(bytes, { fileSize: bytes.length, nCtx, memory: { inputRowsFromFile: false, kvCache: 'int8' } });
+      if (!r.complete) throw new Error('header incomplete');
+      return r.plan!.total;
+    };
+    const load = async (memoryBudget: number) =>
+      (await engine.loadModel({ chunks: [bytes], size: bytes.length }, { nCtx: 4096, memoryBudget })).info;
+    expect((await load(plan(4096))).nCtx).toBe(4096);
+    const at2048 = await load(plan(2048));
+    expect([at2048.nCtx, at2048.plan.kvInt8]).toEqual([2048, true]);
+    expect((await load(plan(1024) + 1)).nCtx).toBe(1024);
+    // Never below 1,024: a budget too small for that keeps 1,024 and is left to the allocation to refuse or not.
+    expect((await load(plan(1024) - 1)).nCtx).toBe(1024);
+    engine.unload();
+  });
 });
 
 describe('int8 KV cache kernels', () => {

@@ -108,6 +108,8 @@ const DEFAULT_SELF_TEST_BYTES = 64 << 20;
 const PROGRESS_MS = 100;
 /** Longest stretch of loading without letting queued events (a cancel) run. */
 const YIELD_MS = 8;
+/** The shortest context a load shrinks to, to fit the tab's memory (MIN_USEFUL_CONTEXT in the model manager). */
+const MIN_SHRUNK_CONTEXT = 1024;
 
 /** 64-bit integers beyond 2^53 arrive as {"bigint": "digits"}. */
 function reviveBigints(_key: string, value: unknown): unknown {
@@ -266,7 +268,7 @@ export class WasmEngine {
       // A context longer than the model was trained for is clamped to its maximum, not refused: the setting is the
       // person's upper bound, and models differ (the demo model has 256, 2B-4T 4096).
       const trained = Number(first.metadata[`${String(first.metadata['general.architecture'])}.context_length`]) || 0;
-      const nCtx = opts.nCtx && trained ? Math.min(opts.nCtx, trained) : opts.nCtx;
+      let nCtx = opts.nCtx && trained ? Math.min(opts.nCtx, trained) : opts.nCtx;
       let planned = nCtx ? this.inspect(bytes, { fileSize, nCtx, memory }) : first;
       // Exact (f16) KV where it fits the budget; where only the int8 cache does, that one.
       if (opts.memoryBudget && !opts.memory?.kvCache && planned.complete && planned.plan && planned.plan.total > opts.memoryBudget) {
@@ -274,6 +276,14 @@ export class WasmEngine {
         if (int8.complete && int8.plan) {
           memory.kvCache = 'int8';
           planned = int8;
+        }
+        // Still too large: a shorter context, halving down to MIN_SHRUNK_CONTEXT tokens (the model manager offers
+        // such a model as one that "remembers less of a long chat").
+        for (let shorter = (planned.plan?.nCtx ?? 0) / 2; shorter >= MIN_SHRUNK_CONTEXT && planned.plan && planned.plan.total > opts.memoryBudget; shorter /= 2) {
+          const fits = this.inspect(bytes, { fileSize, nCtx: shorter, memory });
+          if (!fits.complete || !fits.plan) break;
+          nCtx = shorter;
+          planned = fits;
         }
       }
       if (!planned.complete) throw new EngineError('internal', 'The model header could not be read twice.');

@@ -20,6 +20,10 @@ export interface CatalogueEntry {
   sha256?: string;
   /** Memory the engine needs to run it (weights + KV cache at full context + scratch); estimated from the size if absent. */
   memoryBytes?: number;
+  /** The context memoryBytes is for, and what each token of it takes in the (f16) KV cache: with both, the manager
+   * can tell a device that cannot hold the whole context that the model still runs with a shorter one. */
+  contextTokens?: number;
+  kvBytesPerToken?: number;
   license?: string;
 }
 
@@ -37,7 +41,7 @@ export function parseCatalogue(doc: unknown): CatalogueEntry[] {
       if (typeof e[key] !== 'string' || (e[key] as string).length === 0) throw bad(`entry ${i} has no "${key}"`);
     }
     if (!['official', 'demo', 'user'].includes(e.source as string)) throw bad(`entry ${i} has unknown source ${String(e.source)}`);
-    for (const key of ['sizeBytes', 'approxSizeBytes', 'memoryBytes'] as const) {
+    for (const key of ['sizeBytes', 'approxSizeBytes', 'memoryBytes', 'contextTokens', 'kvBytesPerToken'] as const) {
       if (e[key] !== undefined && !(Number.isSafeInteger(e[key]) && (e[key] as number) > 0)) throw bad(`entry ${i} has a bad "${key}"`);
     }
     if (e.sha256 !== undefined && !(typeof e.sha256 === 'string' && HEX64.test(e.sha256))) throw bad(`entry ${i} has a bad "sha256"`);

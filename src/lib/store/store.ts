@@ -61,6 +61,8 @@ export function createModelStore(options: StoreOptions = {}): ModelStore {
       sizeBytes: size,
       approxSizeBytes: entry?.approxSizeBytes,
       memoryBytes: m?.memoryBytes ?? (entry ? memoryNeeded(entry, size) : undefined),
+      contextTokens: entry?.contextTokens,
+      kvBytesPerToken: entry?.kvBytesPerToken,
       state: m ? effectiveState(m, downloading) : 'available',
       storedBytes: m ? storedBytes(m.shards, m.size, m.shardSize, m.pieces) : 0,
       shardCount: m?.shards.length ?? 0,

@@ -29,6 +29,9 @@ export interface ModelView {
   sizeBytes?: number;
   approxSizeBytes?: number;
   memoryBytes?: number;
+  /** See CatalogueEntry: the context memoryBytes is for and the KV cache's bytes per token of it. */
+  contextTokens?: number;
+  kvBytesPerToken?: number;
   state: ModelState;
   /** Bytes kept on this device: whole shards plus the received start of unfinished ones. */
   storedBytes: number;

@@ -1,6 +1,7 @@
 /** What the browser tells us about the device: memory, storage, persistence, and whether a model fits. */
 
-export type Fit = 'fits' | 'tight' | 'too-big' | 'unknown';
+/** 'shorter-context': too large with the model's whole context, runs with a shorter one (models.svelte.ts). */
+export type Fit = 'fits' | 'tight' | 'shorter-context' | 'too-big' | 'unknown';
 
 /**
  * navigator.deviceMemory is coarse (rounded down to a power of two, capped at 8 GB) and missing outside Chromium.

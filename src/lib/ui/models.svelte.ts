@@ -12,6 +12,7 @@ import { saveFile } from './save-file';
 import { deviceMemoryGB, modelFit, storageInfo, type Fit, type StorageInfo } from './device';
 import { toUiError, type UiError } from './errors';
 import { formatBytes, formatGigabytes } from './format';
+import { locale } from './i18n/locale';
 import { fill, t } from './strings';
 
 /** A failure as the manager shows it: plain words, and the technical part for "Details". */
@@ -62,6 +63,9 @@ export function simulatedTabMemory(search = typeof location !== 'undefined' ? lo
   const mib = Number(new URLSearchParams(search).get('trit-memory-mib'));
   return Number.isFinite(mib) && mib > 0 ? mib * 1024 ** 2 : undefined;
 }
+
+/** Shorter than this, a chat forgets too fast to be worth offering. */
+const MIN_USEFUL_CONTEXT = 1024;
 
 export class ModelsState {
   views = $state<ModelView[]>([]);
@@ -144,20 +148,49 @@ export class ModelsState {
   }
 
   fit(v: ModelView): Fit {
+    const whole = this.fitWith(v, v.memoryBytes);
+    return whole === 'too-big' && this.shorterContext(v) ? 'shorter-context' : whole;
+  }
+
+  /** The verdict for `v` if it needed `memoryBytes`: the tab's measured memory, the device's figure and free storage. */
+  private fitWith(v: ModelView, memoryBytes: number | undefined): Fit {
     const remaining = v.state === 'ready' ? undefined : Math.max(0, (this.sizeOf(v) ?? 0) - v.storedBytes);
-    const byDevice = modelFit(v.memoryBytes, remaining, this.deviceMemoryGB, this.freeStorage);
+    const byDevice = modelFit(memoryBytes, remaining, this.deviceMemoryGB, this.freeStorage);
     const usable = this.tabMemory?.usableBytes;
-    if (!usable || !v.memoryBytes) return byDevice;
+    if (!usable || !memoryBytes) return byDevice;
     // The probe knows this tab; the device's figure only adds the storage check (and a worse verdict wins).
-    const byTab: Fit = v.memoryBytes > usable ? 'too-big' : v.memoryBytes > usable * 0.8 ? 'tight' : 'fits';
+    const byTab: Fit = memoryBytes > usable ? 'too-big' : memoryBytes > usable * 0.8 ? 'tight' : 'fits';
     const order: Fit[] = ['fits', 'tight', 'too-big'];
     return byDevice === 'unknown' ? byTab : order[Math.max(order.indexOf(byTab), order.indexOf(byDevice))];
+  }
+
+  /**
+   * For a model too large here with its whole context: the longest shorter context (halving, down to
+   * MIN_USEFUL_CONTEXT tokens) with which it fits, when the catalogue says what its KV cache takes per token. The
+   * engine shrinks the context the same way when it loads (`WasmEngine.loadModel` with the tab's memory budget).
+   */
+  shorterContext(v: ModelView): number | undefined {
+    const { memoryBytes, contextTokens, kvBytesPerToken } = v;
+    if (!memoryBytes || !contextTokens || !kvBytesPerToken) return undefined;
+    for (let tokens = contextTokens / 2; tokens >= MIN_USEFUL_CONTEXT; tokens /= 2) {
+      if (this.fitWith(v, memoryBytes - kvBytesPerToken * (contextTokens - tokens)) !== 'too-big') return tokens;
+    }
+    return undefined;
+  }
+
+  /** The verdict in words; '' when nothing is known. */
+  fitWords(v: ModelView): string {
+    const fit = this.fit(v);
+    if (fit === 'shorter-context') {
+      return fill(t.fitsShorterContext, { tokens: new Intl.NumberFormat(locale.tag).format(this.shorterContext(v) ?? 0) });
+    }
+    return { fits: t.fitsDevice, tight: t.tightFit, 'too-big': t.doesNotFit, unknown: t.fitUnknown }[fit];
   }
 
   /** Why `v` cannot run in this tab at all, with the numbers (undefined when it can, or nobody knows yet). */
   tooLargeReason(v: ModelView): string | undefined {
     const usable = this.tabMemory?.usableBytes;
-    if (!usable || !v.memoryBytes || v.memoryBytes <= usable) return undefined;
+    if (!usable || !v.memoryBytes || v.memoryBytes <= usable || this.shorterContext(v)) return undefined;
     return fill(t.tooLargeForTab, { memory: formatBytes(v.memoryBytes), tab: formatBytes(usable) });
   }
 

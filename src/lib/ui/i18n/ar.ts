@@ -76,6 +76,7 @@ export const ar: Strings = {
   modelMemory: 'الذاكرة اللازمة',
   fitsDevice: 'يناسب هذا الجهاز',
   tightFit: 'قد يكون أكبر من طاقة هذا الجهاز',
+  fitsShorterContext: 'يعمل هنا، لكنه يتذكر أقل من المحادثة الطويلة ({tokens} رمزًا)',
   doesNotFit: 'أكبر من طاقة هذا الجهاز',
   fitUnknown: 'لا يذكر هذا المتصفح حجم ذاكرة الجهاز',
   bundled: 'مضمّن في التطبيق، لا يحتاج إلى تنزيل',
