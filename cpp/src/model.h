@@ -37,6 +37,8 @@ struct Layer {
 // little; cpp/README.md has the measured error).
 constexpr int kLoadInputRowsFromFile = 1;
 constexpr int kLoadKvInt8 = 2;
+// kLoadHeadInt4: the lm_head as 4-bit codes (q4.h); ignored where the head is also the in-memory input table.
+constexpr int kLoadHeadInt4 = 4;
 
 struct HParams {
   std::string architecture;

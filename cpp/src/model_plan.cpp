@@ -4,6 +4,7 @@
 #include "common.h"
 #include "attention.h"
 #include "i2s.h"
+#include "q4.h"
 #include "models/models.h"
 #include <algorithm>
 #include <cmath>
@@ -170,11 +171,16 @@ ScratchLayout scratch_layout(const HParams& hp, int n_ctx, int n_workers, int lo
   return s;
 }
 
+// Bytes of an lm_head converted from F16 or Q8_0: int8 rows, or 4-bit ones with kLoadHeadInt4.
+uint64_t head_bytes(uint64_t ne0, uint64_t ne1, int load_flags) {
+  return load_flags & kLoadHeadInt4 ? q4_bytes(ne0, ne1) : q8_bytes(ne0, ne1);
+}
+
 // Bytes of the token embedding table kept in memory: Q8 rows with the int8 residual for the input lookup, without it
 // when the input rows are read from the file, nothing when they are and a separate output.weight is the lm_head.
 uint64_t embedding_bytes(uint64_t ne0, uint64_t ne1, bool has_output, int load_flags) {
   if (!(load_flags & kLoadInputRowsFromFile)) return q8_bytes(ne0, ne1) + ne0 * ne1;
-  return has_output ? 0 : q8_bytes(ne0, ne1);
+  return has_output ? 0 : head_bytes(ne0, ne1, load_flags);
 }
 
 // The KV cache: f16, or int8 with an f32 scale per position and KV head.
@@ -252,13 +258,16 @@ int model_plan(const GgufHeader& header, int n_ctx_requested, int n_workers, int
   MemoryPlan plan;
   const GgufTensorInfo* output = header.tensor("output.weight");
   const bool has_output = output != nullptr;
+  // A 4-bit head only where the head is not also the input table (that one must stay close to the file).
+  if (!has_output && !(load_flags & kLoadInputRowsFromFile)) load_flags &= ~kLoadHeadInt4;
+  m->load_flags = load_flags;
   for (const TensorSpec& spec : tensor_specs(hp, has_output, m->sub_norms, output ? output->type : GGML_F16)) {
     const GgufTensorInfo* t;
     int rc = check_tensor(header, spec.name, spec.type, spec.ne0, spec.ne1, &t);
     if (rc) return rc;
     // F16 matrices are kept as Q8 rows, the embedding as embedding_bytes says (q8.h); the lm_head reads q and scales.
     const bool embedding = spec.name == "token_embd.weight";
-    const uint64_t q8 = q8_bytes(spec.ne0, spec.ne1);
+    const uint64_t q8 = head_bytes(spec.ne0, spec.ne1, load_flags);
     const bool to_q8 = spec.type == GGML_F16 || spec.type == GGML_Q8_0;
     plan.weights += embedding ? embedding_bytes(spec.ne0, spec.ne1, has_output, load_flags) : to_q8 ? q8 : t->n_bytes;
     plan.parameters += t->n_elements;
@@ -329,11 +338,14 @@ int model_allocate(const GgufHeader& header, Model* m) {
       w.ne0 = (int)specs[i].ne0;
       w.ne1 = (int)specs[i].ne1;
       const char* what = specs[i].name.c_str();
+      const bool int4 = m->load_flags & kLoadHeadInt4;
+      const int block = int4 ? kQ4BlockElems : kQ8BlockElems;
       Q8RowStream stream;
       stream.target = &w;
       stream.source_type = specs[i].type;
-      if (!(w.q = (int8_t*)model_alloc(m, (uint64_t)w.ne0 * w.ne1, what)) ||
-          !(w.scales = (float*)model_alloc(m, (uint64_t)w.ne1 * (w.ne0 / kQ8BlockElems) * 4, what)) ||
+      if ((int4 ? !(w.q4 = (uint8_t*)model_alloc(m, (uint64_t)w.ne0 * w.ne1 / 2, what))
+                : !(w.q = (int8_t*)model_alloc(m, (uint64_t)w.ne0 * w.ne1, what))) ||
+          !(w.scales = (float*)model_alloc(m, (uint64_t)w.ne1 * (w.ne0 / block) * 4, what)) ||
           (embedding && !rows_from_file && !(w.residual = (int8_t*)model_alloc(m, (uint64_t)w.ne0 * w.ne1, what))) ||
           !(stream.staging = (uint16_t*)model_alloc(m, (uint64_t)w.ne0 * 2, what)))
         return trit_error_code();

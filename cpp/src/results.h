@@ -16,7 +16,8 @@
   X(u64, weight_bytes_per_token, weightBytesPerToken)    \
   X(u64, parameters, parameters)                         \
   X(bool, input_rows_from_file, inputRowsFromFile)       \
-  X(bool, kv_int8, kvInt8)
+  X(bool, kv_int8, kvInt8)                               \
+  X(bool, head_int4, headInt4)
 
 #define TRIT_ENGINE_MODEL_INFO_FIELDS(X)      \
   X(str, architecture, architecture)   \

@@ -8,6 +8,7 @@
 #include "i2s.h"
 #include "ops.h"
 #include "q8.h"
+#include "q4.h"
 #include "threadpool.h"
 #include <algorithm>
 #include <cstdlib>
@@ -191,6 +192,41 @@ EMSCRIPTEN_KEEPALIVE int trit_kernel_q8_0(const uint8_t* w, int ne0, int ne1, in
     q8_matvec_simd(m, 0, ne1, xq, q8_quantize_input(x, ne0, xq), y);
   }
   free(m.q);
+  free(m.scales);
+  free(xq);
+  free(stream.staging);
+  return ok ? TRIT_OK : trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory");
+}
+
+// A 4-bit matrix (q4.h) converted from F16 (source_type 1) or Q8_0 (8) rows as the loader converts the lm_head, fed
+// in pieces of `piece` bytes; then y = W x through the i16 input (kernel 0 scalar, 1 SIMD) and, if dequantized is not
+// null, the 4-bit weights as floats ([ne1][ne0]).
+EMSCRIPTEN_KEEPALIVE int trit_kernel_q4(int kernel, int source_type, const uint8_t* w, int ne0, int ne1, int piece,
+                                        const float* x, float* y, float* dequantized) {
+  trit_clear_error();
+  if (ne0 <= 0 || ne0 % kQ4BlockElems || ne1 <= 0 || piece <= 0 || (source_type != 1 && source_type != 8))
+    return trit_fail(TRIT_ERR_BAD_ARGUMENT, "bad kernel arguments");
+  Q8Matrix m;
+  m.ne0 = ne0;
+  m.ne1 = ne1;
+  m.q4 = (uint8_t*)malloc((size_t)ne0 * ne1 / 2);
+  m.scales = (float*)malloc((size_t)ne1 * (ne0 / kQ4BlockElems) * 4);
+  int16_t* xq = (int16_t*)aligned_alloc(16, (size_t)ne0 * 2);
+  Q8RowStream stream;
+  stream.target = &m;
+  stream.source_type = (uint32_t)source_type;
+  stream.staging = (uint16_t*)aligned_alloc(16, (size_t)ne0 * 2);
+  const bool ok = m.q4 && m.scales && xq && stream.staging;
+  if (ok) {
+    const size_t total = q8_source_row_bytes((uint32_t)source_type, ne0) * ne1;
+    for (size_t at = 0; at < total; at += piece) q8_stream_write(&stream, w + at, std::min(total - at, (size_t)piece));
+    const float x_scale = q8_quantize_input(x, ne0, xq);
+    if (kernel == 1) q8_matvec_simd(m, 0, ne1, xq, x_scale, y);
+    else q8_matvec_scalar(m, 0, ne1, xq, x_scale, y);
+    if (dequantized)
+      for (int r = 0; r < ne1; r++) q8_dequantize_row(m, r, dequantized + (size_t)r * ne0);
+  }
+  free(m.q4);
   free(m.scales);
   free(xq);
   free(stream.staging);

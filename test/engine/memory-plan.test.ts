@@ -17,6 +17,7 @@ const MODES: Record<string, MemoryOptions> = {
   'embedding in memory, f16 KV': { inputRowsFromFile: false },
   'input rows from the file, f16 KV': { inputRowsFromFile: true },
   'input rows from the file, int8 KV': { inputRowsFromFile: true, kvCache: 'int8' },
+  'input rows from the file, int8 KV, 4-bit head': { inputRowsFromFile: true, kvCache: 'int8', head: 'int4' },
 };
 
 function planFor(bytes: Uint8Array, fileSize: number, nCtx: number, memory: MemoryOptions) {
@@ -48,6 +49,7 @@ describe('the plan matches what a whole fixture allocates', () => {
         expect(info.info.plan).toEqual(plan);
         expect(plan.inputRowsFromFile).toBe(memory.inputRowsFromFile);
         expect(plan.kvInt8).toBe(memory.kvCache === 'int8');
+        expect(plan.headInt4).toBe(memory.head === 'int4');
         within5Percent(engine.memoryStats().heapUsedBytes - before, plan.total);
         engine.unload();
       });

@@ -2172,6 +2172,10 @@ var _trit_kernel_q8_0 = Module["_trit_kernel_q8_0"] = function() {
  return (_trit_kernel_q8_0 = Module["_trit_kernel_q8_0"] = Module["asm"]["trit_kernel_q8_0"]).apply(null, arguments);
 };
 
+var _trit_kernel_q4 = Module["_trit_kernel_q4"] = function() {
+ return (_trit_kernel_q4 = Module["_trit_kernel_q4"] = Module["asm"]["trit_kernel_q4"]).apply(null, arguments);
+};
+
 var _trit_init = Module["_trit_init"] = function() {
  return (_trit_init = Module["_trit_init"] = Module["asm"]["trit_init"]).apply(null, arguments);
 };
@@ -2356,7 +2360,7 @@ var dynCall_jiji = Module["dynCall_jiji"] = function() {
  return (dynCall_jiji = Module["dynCall_jiji"] = Module["asm"]["dynCall_jiji"]).apply(null, arguments);
 };
 
-var __emscripten_allow_main_runtime_queued_calls = Module["__emscripten_allow_main_runtime_queued_calls"] = 13552;
+var __emscripten_allow_main_runtime_queued_calls = Module["__emscripten_allow_main_runtime_queued_calls"] = 13568;
 
 Module["UTF8ToString"] = UTF8ToString;
 

@@ -182,7 +182,7 @@ export class EngineWorker implements EngineWorkerApi {
         const loaded = await engine.loadModel(
           { chunks: bytes.chunks(), size: bytes.size, readRange: bytes.readRange },
           // Without a choice, the KV cache is exact (f16) where the model fits this tab with it, else int8.
-          { nCtx: opts.nCtx, memory: { kvCache: opts.kvCache }, memoryBudget: this.measuredMemory().usableBytes, signal, onProgress },
+          { nCtx: opts.nCtx, memory: { kvCache: opts.kvCache, head: opts.head }, memoryBudget: this.measuredMemory().usableBytes, signal, onProgress },
         );
         const meta = loaded.metadata;
         const { session, tokenizer, template, templateNotice } = createChat(engine, meta, { beforeEval: yieldToEventLoop });
@@ -197,6 +197,7 @@ export class EngineWorker implements EngineWorkerApi {
           nVocab,
           memoryBytes: loaded.info.plan.total,
           kvCache: loaded.info.plan.kvInt8 ? 'int8' : 'f16',
+          head: loaded.info.plan.headInt4 ? 'int4' : 'int8',
           loadMs: performance.now() - started,
           templateNotice,
           templateLabel: template.label,

@@ -73,11 +73,14 @@ export interface MemoryOptions {
   /** 'int8': the KV cache at half the bytes of f16, with a scale per position and KV head (changes the numbers a
    * little: see cpp/README.md). Default 'f16'. */
   kvCache?: 'f16' | 'int8';
+  /** 'int4': the lm_head as 4-bit codes with a scale per 32 weights, 60% of the int8 head's bytes (lossy: see
+   * cpp/README.md; ignored where the head is also the in-memory input table). Default 'int8'. */
+  head?: 'int8' | 'int4';
 }
 
-/** kLoadInputRowsFromFile | kLoadKvInt8 (cpp/src/model.h). */
+/** kLoadInputRowsFromFile | kLoadKvInt8 | kLoadHeadInt4 (cpp/src/model.h). */
 export function loadFlags(memory: MemoryOptions = {}): number {
-  return (memory.inputRowsFromFile ?? true ? 1 : 0) | (memory.kvCache === 'int8' ? 2 : 0);
+  return (memory.inputRowsFromFile ?? true ? 1 : 0) | (memory.kvCache === 'int8' ? 2 : 0) | (memory.head === 'int4' ? 4 : 0);
 }
 
 export interface LoadModelOptions {
@@ -86,7 +89,8 @@ export interface LoadModelOptions {
   /** inputRowsFromFile applies only when the stream has readRange. */
   memory?: MemoryOptions;
   /** Bytes the model may take here (the worker's memory probe). With memory.kvCache unset, a model whose plan with
-   * the f16 KV cache is larger gets the int8 one; a model too large even so is still tried (and refused by the
+   * the f16 KV cache is larger gets the int8 one (and with memory.head unset, if still larger, the 4-bit head too);
+   * a model too large even so is still tried (and refused by the
    * engine if it cannot be allocated). */
   memoryBudget?: number;
   signal?: AbortSignal;
@@ -270,12 +274,20 @@ export class WasmEngine {
       const trained = Number(first.metadata[`${String(first.metadata['general.architecture'])}.context_length`]) || 0;
       let nCtx = opts.nCtx && trained ? Math.min(opts.nCtx, trained) : opts.nCtx;
       let planned = nCtx ? this.inspect(bytes, { fileSize, nCtx, memory }) : first;
-      // Exact (f16) KV where it fits the budget; where only the int8 cache does, that one.
+      // Exact (f16) KV where it fits the budget; where only the int8 cache does, that one; where even that does not,
+      // the int8 cache and the 4-bit head.
       if (opts.memoryBudget && !opts.memory?.kvCache && planned.complete && planned.plan && planned.plan.total > opts.memoryBudget) {
         const int8 = this.inspect(bytes, { fileSize, nCtx, memory: { ...memory, kvCache: 'int8' } });
         if (int8.complete && int8.plan) {
           memory.kvCache = 'int8';
           planned = int8;
+        }
+        if (!opts.memory?.head && planned.plan && planned.plan.total > opts.memoryBudget) {
+          const int4 = this.inspect(bytes, { fileSize, nCtx, memory: { ...memory, head: 'int4' } });
+          if (int4.complete && int4.plan?.headInt4) {
+            memory.head = 'int4';
+            planned = int4;
+          }
         }
         // Still too large: a shorter context, halving down to MIN_SHRUNK_CONTEXT tokens (the model manager offers
         // such a model as one that "remembers less of a long chat").
@@ -484,6 +496,10 @@ export class WasmEngine {
 
   kernelQ8_0(w: Uint8Array, ne0: number, ne1: number, piece: number, x: Float32Array) {
     return hooks.kernelQ8_0(this.heap, w, ne0, ne1, piece, x);
+  }
+
+  kernelQ4(kernel: 0 | 1, sourceType: 1 | 8, w: Uint8Array, ne0: number, ne1: number, piece: number, x: Float32Array) {
+    return hooks.kernelQ4(this.heap, kernel, sourceType, w, ne0, ne1, piece, x);
   }
 
   kvQuantizeRow(x: Float32Array) {
