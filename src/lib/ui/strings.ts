@@ -165,6 +165,10 @@ export const en = {
   loadedModel: 'Loaded model',
   contextInUse: 'Context',
   chatFormat: 'Chat format',
+  memorySaving: 'Memory saving',
+  memorySavingOff: 'Off: the model works exactly as made',
+  memorySavingOn: 'On: this device has little memory, so answers may differ very slightly',
+  memorySavingDetail: 'Attention cache: {kv}. Output layer: {head}.',
   // The first minutes (issue 14): plain words first, the technical detail one tap away
   details: 'Details',
   demoNote: 'You are trying the small demo model. It knows a few practised questions, such as "What can you do?" or "What is 7 plus 5?", and gets most other things wrong.',
