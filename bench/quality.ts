@@ -1,8 +1,8 @@
 /**
- * What the lossy memory option (the int8 KV cache) costs in accuracy, against the exact mode (f16 KV as bitnet.cpp
+ * What the lossy memory options (the int8 KV cache, the 4-bit lm_head) cost in accuracy, against the exact mode (f16 KV as bitnet.cpp
  * keeps it; input rows read from the file as F16): on every reference model, the logits' largest difference and
  * lowest correlation against bitnet.cpp for both modes; on the demo model's own text (its greedy answers to the test
- * prompts, fed back token by token), the top-1 agreement and the KL divergence of int8 against exact.
+ * prompts, fed back token by token), the top-1 agreement and the KL divergence of each lossy mode against exact.
  * Usage: npx tsx bench/quality.ts  (prints one JSON object; bench/run.ts includes it in its report)
  */
 import { readFileSync } from 'node:fs';
@@ -15,6 +15,8 @@ import { FAMILY_MODELS, FIXTURES, MODELS, compareWithReference, evalSequentialAn
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const EXACT: MemoryOptions = { inputRowsFromFile: true, kvCache: 'f16' };
 const INT8: MemoryOptions = { inputRowsFromFile: true, kvCache: 'int8' };
+const HEAD4: MemoryOptions = { inputRowsFromFile: true, kvCache: 'f16', head: 'int4' };
+const INT8_HEAD4: MemoryOptions = { inputRowsFromFile: true, kvCache: 'int8', head: 'int4' };
 
 async function referenceRow(engine: WasmEngine, name: string, model: FixtureModel, dir: string, memory: MemoryOptions) {
   const bytes = fixtureBytes(dir + model.file);
@@ -22,7 +24,7 @@ async function referenceRow(engine: WasmEngine, name: string, model: FixtureMode
   const comparisons = compareWithReference(evalSequentialAndBatch(engine, model.input_ids, model.vocab_size), model, dir);
   engine.unload();
   return {
-    model: name, kv_cache: memory.kvCache,
+    model: name, kv_cache: memory.kvCache, head: memory.head ?? 'int8',
     max_abs_diff: Math.max(...comparisons.map((c) => c.maxAbsDiff)),
     min_correlation: Math.min(...comparisons.map((c) => c.minCorrelation)),
   };
@@ -40,7 +42,7 @@ function logSoftmax(logits: Float32Array): Float64Array {
 const argmax = (x: ArrayLike<number>) => { let b = 0; for (let i = 1; i < x.length; i++) if (x[i] > x[b]) b = i; return b; };
 
 /** The demo model's greedy continuation of each prompt's ids (exact mode), then both modes' logits over it. */
-async function demoText(engine: WasmEngine) {
+async function demoText(engine: WasmEngine, lossyModes: MemoryOptions[]) {
   const model = join(root, 'public/models/trit-demo.gguf');
   const { prompts } = JSON.parse(readFileSync(join(root, 'test/demo-model/prompts.json'), 'utf8')) as { prompts: { ids: number[] }[] };
   const texts: number[][] = [];
@@ -61,8 +63,14 @@ async function demoText(engine: WasmEngine) {
     await loadModelFile(engine, model, 0, { memory });
     return texts.map((seq) => { engine.clear(); return engine.eval(seq, { allLogits: true }); });
   };
-  const exact = await logitsOf(EXACT), int8 = await logitsOf(INT8);
+  const exact = await logitsOf(EXACT);
+  const results = [];
+  for (const memory of lossyModes) results.push({ kv_cache: memory.kvCache, head: memory.head ?? 'int8', ...agreement(texts, exact, await logitsOf(memory)) });
   engine.unload();
+  return results;
+}
+
+function agreement(texts: number[][], exact: Float32Array[], int8: Float32Array[]) {
   const vocab = exact[0].length / texts[0].length;
   let positions = 0, agree = 0, klSum = 0, klMax = 0;
   texts.forEach((seq, i) => {
@@ -86,7 +94,11 @@ for (const [name, model, dir] of [
   ['small', MODELS.small, ''], ['medium', MODELS.medium, ''],
   ...Object.entries(FAMILY_MODELS).map(([n, m]) => [n, m, 'family/']),
 ] as [string, FixtureModel, string][]) {
-  for (const memory of [EXACT, INT8]) reference.push(await referenceRow(engine, name, model, dir, memory));
+  for (const memory of [EXACT, INT8, HEAD4, INT8_HEAD4]) reference.push(await referenceRow(engine, name, model, dir, memory));
 }
-console.log(JSON.stringify({ int8_kv: { reference, demo_text: await demoText(engine) } }));
+const [int8Kv, ...int4Head] = await demoText(engine, [INT8, HEAD4, INT8_HEAD4]);
+console.log(JSON.stringify({
+  int8_kv: { reference: reference.filter((r) => r.head === 'int8'), demo_text: int8Kv },
+  int4_head: { reference: reference.filter((r) => r.head === 'int4'), demo_text: int4Head },
+}));
 process.exit(0);

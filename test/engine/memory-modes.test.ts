@@ -114,6 +114,27 @@ describe('the KV cache picked by the memory budget', () => {
     engine.unload();
   });
 
+  it('adds the 4-bit head only where the int8 cache alone does not fit (input rows from the file)', async () => {
+    const bytes = fixtureBytes(MODELS.medium.file);
+    const readRange = (offset: number, length: number) => bytes.slice(offset, offset + length);
+    const total = (memory: MemoryOptions) => {
+      const r = engine.inspect(bytes, { fileSize: bytes.length, nCtx: 256, memory });
+      if (!r.complete) throw new Error('header incomplete');
+      return r.plan!.total;
+    };
+    const int8Kv = total({ inputRowsFromFile: true, kvCache: 'int8' });
+    const int4Head = total({ inputRowsFromFile: true, kvCache: 'int8', head: 'int4' });
+    expect(int4Head).toBeLessThan(int8Kv);
+    for (const [budget, kvInt8, headInt4] of [[int8Kv + 1, true, false], [int8Kv, true, false], [int8Kv - 1, true, true], [int4Head, true, true]] as const) {
+      const { info } = await engine.loadModel({ chunks: [bytes], size: bytes.length, readRange }, { nCtx: 256, memoryBudget: budget });
+      expect([info.plan.nCtx, info.plan.kvInt8, info.plan.headInt4]).toEqual([256, kvInt8, headInt4]);
+    }
+    // A choice made by the caller stands.
+    const { info } = await engine.loadModel({ chunks: [bytes], size: bytes.length, readRange }, { nCtx: 256, memoryBudget: 1, memory: { head: 'int8' } });
+    expect(info.plan.headInt4).toBe(false);
+    engine.unload();
+  });
+
   it('a budget the int8 cache still exceeds shortens the context, halving, down to 1,024 tokens', async () => {
     const bytes = fixtureBytes(MODELS.medium.file);
     const plan = (nCtx: number) => {
