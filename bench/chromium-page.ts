@@ -16,7 +16,7 @@ export interface StoredLoadTiming {
 
 declare global {
   interface Window {
-    runTritBenchmark(opts: { url: string; threads: number; promptTokens: number; generateTokens: number; nCtx: number; rounds: number; kvCache?: 'f16' | 'int8'; stored?: boolean }): Promise<BenchmarkResult & { crossOriginIsolated: boolean; stored?: StoredLoadTiming }>;
+    runTritBenchmark(opts: { url: string; threads: number; promptTokens: number; generateTokens: number; nCtx: number; rounds: number; kvCache?: 'f16' | 'int8'; head?: 'int8' | 'int4'; stored?: boolean }): Promise<BenchmarkResult & { crossOriginIsolated: boolean; stored?: StoredLoadTiming }>;
   }
 }
 
@@ -36,7 +36,7 @@ async function fetchAsBlob(url: string): Promise<Blob> {
   return new Blob(parts);
 }
 
-window.runTritBenchmark = async ({ url, threads, promptTokens, generateTokens, nCtx, rounds, kvCache, stored }) => {
+window.runTritBenchmark = async ({ url, threads, promptTokens, generateTokens, nCtx, rounds, kvCache, head, stored }) => {
   const client = createEngineClient();
   try {
     const status = await client.api.init({ threads });
@@ -48,14 +48,14 @@ window.runTritBenchmark = async ({ url, threads, promptTokens, generateTokens, n
       const view = await getModelStore().import(Object.assign(file, { name: url.split('/').pop() }));
       const importMs = performance.now() - t0;
       const t1 = performance.now();
-      const info = await client.api.loadModel({ kind: 'stored', modelId: view.id }, { nCtx, kvCache });
+      const info = await client.api.loadModel({ kind: 'stored', modelId: view.id }, { nCtx, kvCache, head });
       const readyMs = performance.now() - t1;
       // A 32-token prompt and one generated token, as the engine measures them (no warm-up: the first ones).
       const first = await client.api.benchmark({ promptTokens: 32, generateTokens: 1, threads, rounds: 1, bandwidth: false });
       const firstTokenMs = (32 / first.promptTokensPerSecond + 1 / first.generationTokensPerSecond) * 1000;
       timing = { importMs, readyMs, firstTokenMs, plannedBytes: info.memoryBytes };
     } else {
-      await client.api.loadModel({ kind: 'file', file, name: url.split('/').pop() }, { nCtx, kvCache });
+      await client.api.loadModel({ kind: 'file', file, name: url.split('/').pop() }, { nCtx, kvCache, head });
     }
     const result = await client.api.benchmark({ promptTokens, generateTokens, threads, rounds });
     return { ...result, crossOriginIsolated: status.crossOriginIsolated, stored: timing };

@@ -2,7 +2,7 @@
 // machine code V8 makes (see cpp/README.md): `-- --js-flags=--perf-prof --single-process`.
 // Usage: tsx bench/chromium-run.ts <model.gguf> <threads> <promptTokens> <generateTokens> <nCtx> [rounds] [-- args…]
 import { benchEngineChromium } from './engine-chromium';
-import { benchKvCache } from './engine-node';
+import { benchHead, benchKvCache } from './engine-node';
 
 const argv = process.argv.slice(2);
 const dashes = argv.indexOf('--');
@@ -10,7 +10,7 @@ const [model, threads, promptTokens, generateTokens, nCtx, rounds] = dashes < 0 
 const chromiumArgs = dashes < 0 ? [] : argv.slice(dashes + 1);
 const [result] = await benchEngineChromium([{
   model, threads: Number(threads), promptTokens: Number(promptTokens), generateTokens: Number(generateTokens),
-  nCtx: Number(nCtx), rounds: Number(rounds ?? 1), kvCache: benchKvCache(), stored: process.env.TRIT_BENCH_STORED === '1',
+  nCtx: Number(nCtx), rounds: Number(rounds ?? 1), kvCache: benchKvCache(), head: benchHead(), stored: process.env.TRIT_BENCH_STORED === '1',
 }], chromiumArgs, 5298);
 console.log(JSON.stringify(result));
 process.exit(0);

@@ -25,11 +25,17 @@ export function benchKvCache(): 'f16' | 'int8' | undefined {
   return v === 'int8' || v === 'f16' ? v : undefined;
 }
 
+/** TRIT_BENCH_HEAD=int4 runs with the 4-bit lm_head (default: the engine's, int8). */
+export function benchHead(): 'int8' | 'int4' | undefined {
+  const v = process.env.TRIT_BENCH_HEAD;
+  return v === 'int8' || v === 'int4' ? v : undefined;
+}
+
 export async function benchEngineNode(opts: NodeBenchOptions): Promise<BenchmarkResult> {
   const engine = await createNodeEngine({ threads: opts.threads, simd: opts.simd });
   // TRIT_BENCH_ROWS=memory keeps the whole embedding table in memory, as every load did before issue 17.
   const inputRowsFromFile = process.env.TRIT_BENCH_ROWS !== 'memory';
-  await loadModelFile(engine, opts.model, opts.nCtx ?? 512, { memory: { kvCache: opts.kvCache ?? benchKvCache(), inputRowsFromFile } });
+  await loadModelFile(engine, opts.model, opts.nCtx ?? 512, { memory: { kvCache: opts.kvCache ?? benchKvCache(), head: benchHead(), inputRowsFromFile } });
   const result = benchmarkEngine(engine, { threads: opts.threads, promptTokens: opts.promptTokens ?? 128, generateTokens: opts.generateTokens ?? 64, rounds: opts.rounds });
   engine.unload();
   return result;
