@@ -14,7 +14,7 @@ export interface StoredMessage {
   /** Set on assistant replies when generation finished or was stopped. */
   stats?: GenerateStats;
   /** Set when the reply failed; the message and what to do next. */
-  error?: { message: string; hint: string };
+  error?: { message: string; hint: string; code?: string };
   /** True while the reply is still streaming. Never true in storage after a reload (see normalizeConversation). */
   pending?: boolean;
   /** Set when the person stopped the reply (perhaps before its first word, so the reply is empty). */

@@ -28,7 +28,8 @@ const KIND: Readonly<Partial<Record<TritErrorCode, Kind>>> = {
 };
 
 export interface ShownError {
-  code: string;
+  /** Absent on replies saved before errors kept their code: they read as the generic kind. */
+  code?: string;
   message: string;
   hint: string;
 }
