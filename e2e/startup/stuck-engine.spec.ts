@@ -2,7 +2,8 @@
 // waiting in silence: the page ends it after 15 s and starts a fresh worker; if that one is stuck too, the engine
 // error says so with Try again, which works once the worker can start. Here the worker is held the only way a test
 // can hold a real worker from outside: its script is never sent.
-import { expect, test, type Route } from '@playwright/test';
+import { expect, test, type Page, type Route } from '@playwright/test';
+import { ENGINE_START_MS, STUCK_START_MS } from '../../src/lib/engine/client';
 import { waitForModelReady } from '../app/helpers';
 
 const WORKER_SCRIPT = /\/assets\/engine\.worker-[^/]*\.js$/;
@@ -22,30 +23,37 @@ async function holdWorkerScript(context: import('@playwright/test').BrowserConte
   return { requests: () => seen, release: () => held.splice(0).forEach((r) => void r.abort().catch(() => undefined)) };
 }
 
+/** The page's timers run on Playwright's clock, so the start limits (15 s, then 30 s) are jumped over, not waited. */
+async function jumpWhenRequested(page: Page, hold: { requests: () => number }, request: number, ms: number) {
+  await expect.poll(hold.requests).toBe(request);
+  await page.clock.fastForward(ms);
+}
+
 test('a stuck engine start is replaced by a fresh worker, and the model loads', async ({ page, context }) => {
-  test.setTimeout(90_000);
   const hold = await holdWorkerScript(context, 1);
   const warnings: string[] = [];
   page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
-  const started = Date.now();
+  await page.clock.install();
   await page.goto('/');
   await expect(page.getByTestId('model-chip')).toHaveAttribute('data-phase', 'none');
+  await jumpWhenRequested(page, hold, 1, STUCK_START_MS);
   await waitForModelReady(page);
-  const seconds = (Date.now() - started) / 1000;
   expect(hold.requests()).toBe(2);
-  expect(seconds).toBeGreaterThan(14);
   expect(warnings.some((w) => /did not answer within 15 s; starting a fresh one/.test(w))).toBe(true);
   await expect(page.getByTestId('engine-error')).toHaveCount(0);
   hold.release();
 });
 
 test('when the fresh worker is stuck too, the engine error says so with Try again, and Try again starts it', async ({ page, context }) => {
-  test.setTimeout(120_000);
   const hold = await holdWorkerScript(context, 2);
+  await page.clock.install();
   await page.goto('/');
   const error = page.getByTestId('engine-error');
   // 15 s for the first worker, 30 s for the fresh one: then words, not an endless wait.
-  await expect(error).toBeVisible({ timeout: 60_000 });
+  await jumpWhenRequested(page, hold, 1, STUCK_START_MS);
+  await expect(error).toHaveCount(0);
+  await jumpWhenRequested(page, hold, 2, ENGINE_START_MS);
+  await expect(error).toBeVisible();
   await expect(error).toContainText(/did not start|start/i);
   await page.screenshot({ path: 'test-results/startup/stuck-engine-error.png' });
   await error.getByRole('button', { name: 'Try again' }).click();
