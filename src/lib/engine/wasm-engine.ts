@@ -12,6 +12,9 @@ import {
 } from './native-results.generated';
 import type { SelfTestOptions, SelfTestResult } from './protocol';
 import { WasmHeap, type TritModule, type TritModuleFactory } from './wasm-module';
+import { fitToBudget, loadFlags, type MemoryOptions, type PlanFor } from './memory-budget';
+
+export { loadFlags, type MemoryOptions } from './memory-budget';
 import { yieldToEventLoop } from './yield';
 
 export type { EngineModelInfo, MemoryPlan, TensorInfo, TritModuleFactory };
@@ -66,23 +69,6 @@ export interface ModelStream {
   close?: () => void;
 }
 
-/** Where the model's memory goes besides the weights (cpp/src/model.h kLoad*). */
-export interface MemoryOptions {
-  /** Input embedding rows read from the file as needed (needs ModelStream.readRange). Exact. Default true. */
-  inputRowsFromFile?: boolean;
-  /** 'int8': the KV cache at half the bytes of f16, with a scale per position and KV head (changes the numbers a
-   * little: see cpp/README.md). Default 'f16'. */
-  kvCache?: 'f16' | 'int8';
-  /** 'int4': the lm_head as 4-bit codes with a scale per 32 weights, 60% of the int8 head's bytes (lossy: see
-   * cpp/README.md; ignored where the head is also the in-memory input table). Default 'int8'. */
-  head?: 'int8' | 'int4';
-}
-
-/** kLoadInputRowsFromFile | kLoadKvInt8 | kLoadHeadInt4 (cpp/src/model.h). */
-export function loadFlags(memory: MemoryOptions = {}): number {
-  return (memory.inputRowsFromFile ?? true ? 1 : 0) | (memory.kvCache === 'int8' ? 2 : 0) | (memory.head === 'int4' ? 4 : 0);
-}
-
 export interface LoadModelOptions {
   /** Context in tokens; clamped to the model's trained length. Unset: the engine's default (cpp/src/model.h). */
   nCtx?: number;
@@ -112,8 +98,6 @@ const DEFAULT_SELF_TEST_BYTES = 64 << 20;
 const PROGRESS_MS = 100;
 /** Longest stretch of loading without letting queued events (a cancel) run. */
 const YIELD_MS = 8;
-/** The shortest context a load shrinks to, to fit the tab's memory (MIN_USEFUL_CONTEXT in the model manager). */
-const MIN_SHRUNK_CONTEXT = 1024;
 
 /** 64-bit integers beyond 2^53 arrive as {"bigint": "digits"}. */
 function reviveBigints(_key: string, value: unknown): unknown {
@@ -238,7 +222,7 @@ export class WasmEngine {
    */
   async loadModel(stream: ModelStream, opts: LoadModelOptions = {}): Promise<LoadedModel> {
     this.unload();
-    const memory: MemoryOptions = { ...opts.memory, inputRowsFromFile: (opts.memory?.inputRowsFromFile ?? true) && !!stream.readRange };
+    let memory: MemoryOptions = { ...opts.memory, inputRowsFromFile: (opts.memory?.inputRowsFromFile ?? true) && !!stream.readRange };
     let head: Uint8Array[] = [];
     let headBytes = 0;
     let want = 0; // bytes the header reader asked for
@@ -274,28 +258,15 @@ export class WasmEngine {
       const trained = Number(first.metadata[`${String(first.metadata['general.architecture'])}.context_length`]) || 0;
       let nCtx = opts.nCtx && trained ? Math.min(opts.nCtx, trained) : opts.nCtx;
       let planned = nCtx ? this.inspect(bytes, { fileSize, nCtx, memory }) : first;
-      // Exact (f16) KV where it fits the budget; where only the int8 cache does, that one; where even that does not,
-      // the int8 cache and the 4-bit head.
-      if (opts.memoryBudget && !opts.memory?.kvCache && planned.complete && planned.plan && planned.plan.total > opts.memoryBudget) {
-        const int8 = this.inspect(bytes, { fileSize, nCtx, memory: { ...memory, kvCache: 'int8' } });
-        if (int8.complete && int8.plan) {
-          memory.kvCache = 'int8';
-          planned = int8;
-        }
-        if (!opts.memory?.head && planned.plan && planned.plan.total > opts.memoryBudget) {
-          const int4 = this.inspect(bytes, { fileSize, nCtx, memory: { ...memory, head: 'int4' } });
-          if (int4.complete && int4.plan?.headInt4) {
-            memory.head = 'int4';
-            planned = int4;
-          }
-        }
-        // Still too large: a shorter context, halving down to MIN_SHRUNK_CONTEXT tokens (the model manager offers
-        // such a model as one that "remembers less of a long chat").
-        for (let shorter = (planned.plan?.nCtx ?? 0) / 2; shorter >= MIN_SHRUNK_CONTEXT && planned.plan && planned.plan.total > opts.memoryBudget; shorter /= 2) {
-          const fits = this.inspect(bytes, { fileSize, nCtx: shorter, memory });
-          if (!fits.complete || !fits.plan) break;
-          nCtx = shorter;
-          planned = fits;
+      if (opts.memoryBudget && planned.complete && planned.plan) {
+        const planFor: PlanFor = (n, m) => {
+          const r = this.inspect(bytes, { fileSize, nCtx: n, memory: m });
+          return r.complete ? r.plan : undefined;
+        };
+        const fitted = fitToBudget(planFor, { nCtx, memory, plan: planned.plan }, opts.memoryBudget, opts.memory);
+        if (fitted.plan !== planned.plan) {
+          [nCtx, memory] = [fitted.nCtx, fitted.memory];
+          planned = this.inspect(bytes, { fileSize, nCtx, memory });
         }
       }
       if (!planned.complete) throw new EngineError('internal', 'The model header could not be read twice.');
