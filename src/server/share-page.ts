@@ -19,12 +19,15 @@ export async function renderSharePage(models: ShareManifest[], base: string): Pr
     models.map(async (m) => {
       const url = `${base}/${m.id}`;
       const svg = await QRCode.toString(url, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
+      // For copies made by USB stick: a tablet scans this beside "Add a model from a file" to check the copy.
+      const shaSvg = await QRCode.toString(m.sha256, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
       return `<section class="model">
   <h2>${escape(m.name)}</h2>
   <p class="facts">${sizeText(m.size)} · ${escape(m.architecture)} · ${billions(m.parameters)} parameters</p>
   <div class="qr" role="img" aria-label="QR code for ${escape(url)}">${svg}</div>
   <p class="address" data-testid="share-address">${escape(shortAddress(base, m.id))}</p>
-  <details><summary>Checksum</summary><p class="sha">sha256 ${m.sha256}</p></details>
+  <details><summary>Checksum, for copies by USB stick</summary><p class="sha">sha256 ${m.sha256}</p>
+    <div class="qr" role="img" aria-label="QR code of the checksum">${shaSvg}</div></details>
 </section>`;
     }),
   );

@@ -128,6 +128,9 @@ describe('share server', () => {
     expect(page.status).toBe(200);
     expect(page.body.toString()).toContain(`127.0.0.1:${port}/1`);
     expect(page.body.toString()).toMatch(/<svg[^>]*>.*<path/s);
+    // Each model has two codes: its address, and its checksum for copies made by USB stick.
+    expect(page.body.toString().match(/<svg/g)?.length).toBe(2);
+    expect(page.body.toString()).toContain('aria-label="QR code of the checksum"');
     const status = JSON.parse((await raw('/status.json')).body.toString());
     expect(status.downloads.find((d: { model: string }) => d.model === 'medium.gguf').sent).toBe(model.length);
   });

@@ -316,6 +316,8 @@ export const en = {
   shareModel: 'Share this model',
   exportSaved: '{name} is saved as the file {file}. Your browser put it where it keeps downloads (usually the Downloads folder); copy it from there to a USB stick.',
   importChecksumLabel: 'Checksum (sha256) from the classroom computer, if you have it',
+  checksumScan: 'Scan the checksum code',
+  checksumScanWrong: 'That code is not a checksum. Scan the code under "Checksum, for copies by USB stick" on the classroom computer.',
 } as const;
 
 export type StringKey = keyof typeof en;

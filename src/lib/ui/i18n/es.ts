@@ -298,4 +298,6 @@ export const es: Strings = {
   shareModel: 'Compartir este modelo',
   exportSaved: '{name} se ha guardado como el archivo {file}. El navegador lo puso donde guarda las descargas (normalmente la carpeta Descargas); cópialo desde allí a una memoria USB.',
   importChecksumLabel: 'Suma de comprobación (sha256) del ordenador del aula, si la tienes',
+  checksumScan: 'Escanear el código de la suma de verificación',
+  checksumScanWrong: 'Ese código no es una suma de verificación. Escanea el código que aparece en «Checksum, for copies by USB stick» en el ordenador del aula.',
 };

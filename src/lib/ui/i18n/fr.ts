@@ -298,4 +298,6 @@ export const fr: Strings = {
   shareModel: 'Partager ce modèle',
   exportSaved: '{name} est enregistré dans le fichier {file}. Le navigateur l\'a mis là où il range les téléchargements (en général le dossier Téléchargements) ; copiez-le de là sur une clé USB.',
   importChecksumLabel: 'Somme de contrôle (sha256) donnée par l\'ordinateur de la classe, si vous l\'avez',
+  checksumScan: 'Scanner le code de la somme de contrôle',
+  checksumScanWrong: 'Ce code n’est pas une somme de contrôle. Scannez le code sous « Checksum, for copies by USB stick » sur l’ordinateur de la classe.',
 };

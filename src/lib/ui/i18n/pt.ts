@@ -298,4 +298,6 @@ export const pt: Strings = {
   shareModel: 'Compartilhar este modelo',
   exportSaved: '{name} foi salvo como o arquivo {file}. O navegador o colocou onde guarda os downloads (geralmente a pasta Downloads); copie de lá para um pen drive.',
   importChecksumLabel: 'Soma de verificação (sha256) do computador da sala, se você tiver',
+  checksumScan: 'Ler o código da soma de verificação',
+  checksumScanWrong: 'Esse código não é uma soma de verificação. Leia o código em «Checksum, for copies by USB stick» no computador da sala.',
 };

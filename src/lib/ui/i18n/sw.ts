@@ -298,4 +298,6 @@ export const sw: Strings = {
   shareModel: 'Shiriki modeli hii',
   exportSaved: '{name} imehifadhiwa kama faili {file}. Kivinjari kimeiweka mahali kinapoweka vipakuliwa (kwa kawaida folda ya Downloads); inakili kutoka hapo kwenda kwenye USB.',
   importChecksumLabel: 'Checksum (sha256) kutoka kwa kompyuta ya darasa, kama unayo',
+  checksumScan: 'Changanua msimbo wa checksum',
+  checksumScanWrong: 'Msimbo huo si checksum. Changanua msimbo ulio chini ya «Checksum, for copies by USB stick» kwenye kompyuta ya darasa.',
 };
