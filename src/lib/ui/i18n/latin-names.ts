@@ -7,6 +7,8 @@ export const LATIN_NAMES: readonly string[] = [
   'What can you do?', 'What is 7 plus 5?', 'BitNet b1.58 2B-4T', 'Falcon-E 1B Instruct', 'Falcon-E 3B Instruct',
   'Trit demo model', 'System:/User:/Assistant:', 'relaxed SIMD', 'SIMD', 'top-p', 'Trit', 'BitNet', 'Microsoft', 'TII',
   '2B-4T', 'trit-demo', 'GGUF', 'gguf', 'Safari', 'QR', 'USB', 'Markdown', 'md', 'sha256',
+  // Number formats of the engine's memory options, shown behind "Technical details".
+  'f16', 'int8', 'int4',
 ];
 
 /** The text with every allowed name and byte unit taken out, longest first ("relaxed SIMD" before "SIMD"). */
