@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { TritError } from '../lib/errors';
+import { wholeOption } from './cli-options';
 import { createApiServer } from './http-server';
 import { loadModelHost } from './model-host';
 
@@ -18,11 +19,7 @@ export const SERVE_USAGE = 'npm run cli -- serve --model <model.gguf> [--port 80
   '            [--max-tokens N] [--max-body-bytes N]';
 
 function whole(args: ServeArgs, name: string, fallback: number): number {
-  const v = args.options.get(name);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new TritError('bad_argument', `--${name} needs a whole number.`, `Usage: ${SERVE_USAGE}`);
-  return n;
+  return wholeOption(args.options, name, fallback, SERVE_USAGE);
 }
 
 export async function serve(args: ServeArgs): Promise<void> {

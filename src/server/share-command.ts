@@ -8,6 +8,7 @@ import { networkInterfaces } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import QRCode from 'qrcode';
 import { TritError } from '../lib/errors';
+import { wholeOption } from './cli-options';
 import { describeModel, type SharedModel } from './share-models';
 import { shortAddress, sizeText } from './share-page';
 import { describeRow, type DownloadRow } from './share-progress';
@@ -22,11 +23,7 @@ export const SHARE_USAGE = 'npm run cli -- share <model.gguf>... [--port 8765] [
   '            [--origin <app origin, default any>] [--max-streams 32] [--max-queued 256] [--max-connections 256]';
 
 function whole(args: ShareArgs, name: string, fallback: number): number {
-  const v = args.options.get(name);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new TritError('bad_argument', `--${name} needs a whole number.`, `Usage: ${SHARE_USAGE}`);
-  return n;
+  return wholeOption(args.options, name, fallback, SHARE_USAGE);
 }
 
 function text(args: ShareArgs, name: string): string | undefined {
