@@ -3,13 +3,9 @@
  * fake camera (a moving test pattern with no code in it) keeps the scan waiting.
  */
 import { expect, test } from '@playwright/test';
-import { launchOptions } from '../../playwright.config';
-import { openClassroom, trackCameraStreams } from './steps';
+import { fakeCamera, openClassroom, trackCameraStreams } from './steps';
 
-test.use({
-  launchOptions: { ...launchOptions, args: [...launchOptions.args, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'] },
-  permissions: ['camera'],
-});
+test.use(fakeCamera());
 
 test('Stop the camera and closing the panel both end the camera stream', async ({ page }) => {
   const states = await trackCameraStreams(page);

@@ -5,22 +5,15 @@
 import { expect, test } from '@playwright/test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchOptions } from '../../playwright.config';
 import { APP_URL } from './playwright.classroom.config';
 import { writeQrVideo } from './qr-video';
 import { copyFixture, removeFixture, startShare } from './share-process';
-import { getFound, openClassroom, sha256File, shot, storedSha256, trackCameraStreams } from './steps';
+import { fakeCamera, getFound, openClassroom, sha256File, shot, storedSha256, trackCameraStreams } from './steps';
 
 const QR_PORT = Number(new URL(APP_URL).port) + 1;
 const video = join(tmpdir(), `trit-classroom-qr-${QR_PORT}.y4m`);
 writeQrVideo(video, `http://127.0.0.1:${QR_PORT}/1`);
-test.use({
-  launchOptions: {
-    ...launchOptions,
-    args: [...launchOptions.args, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
-  },
-  permissions: ['camera'],
-});
+test.use(fakeCamera(video));
 
 test('the camera reads the code on the classroom computer and the model comes down', async ({ page }, testInfo) => {
   const file = copyFixture('small.gguf');

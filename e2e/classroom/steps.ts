@@ -2,11 +2,22 @@
 import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { launchOptions } from '../../playwright.config';
 
 export async function shot(page: Page, testInfo: TestInfo, name: string) {
   const path = testInfo.outputPath(`${name}.png`);
   await page.screenshot({ path });
   await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+/**
+ * Options for `test.use`: Chromium's fake camera, allowed without asking. It shows `videoFile` (a Y4M video, e.g.
+ * from writeQrVideo) or, without one, Chromium's own moving test pattern (no code in it).
+ */
+export function fakeCamera(videoFile?: string) {
+  const args = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
+  if (videoFile) args.push(`--use-file-for-fake-video-capture=${videoFile}`);
+  return { launchOptions: { ...launchOptions, args: [...launchOptions.args, ...args] }, permissions: ['camera'] };
 }
 
 /**

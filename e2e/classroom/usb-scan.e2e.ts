@@ -7,21 +7,14 @@ import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { launchOptions } from '../../playwright.config';
 import { APP_URL } from './playwright.classroom.config';
 import { writeQrVideo } from './qr-video';
-import { sha256File, shot, trackCameraStreams } from './steps';
+import { fakeCamera, sha256File, shot, trackCameraStreams } from './steps';
 
 const SMALL = resolve(import.meta.dirname, '../../test/fixtures/small.gguf');
 const video = join(tmpdir(), `trit-usb-checksum-${new URL(APP_URL).port}.y4m`);
 writeQrVideo(video, sha256File(SMALL));
-test.use({
-  launchOptions: {
-    ...launchOptions,
-    args: [...launchOptions.args, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
-  },
-  permissions: ['camera'],
-});
+test.use(fakeCamera(video));
 
 test('the checksum scanned from the classroom computer fills the field, and the copy is kept as checked', async ({ page }, testInfo) => {
   await page.setViewportSize({ width: 360, height: 740 });
