@@ -58,4 +58,15 @@ describe('ChatSession.continueText', () => {
     await expect(session.continueText('Once upon a time', greedy)).rejects.toBeInstanceOf(TritError);
     await first;
   });
+
+  it('refuses a reply length limit under one token, for a continuation and a chat alike, and runs the next request', async () => {
+    const { session } = continuing();
+    for (const maxTokens of [0, 2.5]) {
+      await expect(session.continueText('Once upon a time', { ...greedy, maxTokens })).rejects.toMatchObject({ code: 'invalid_sampling' });
+      await expect(session.generate([{ role: 'user', content: 'Once upon a time' }], { ...greedy, maxTokens })).rejects.toMatchObject({
+        code: 'invalid_sampling',
+      });
+    }
+    expect((await session.continueText('Once upon a time', greedy)).text).toBe(story);
+  });
 });

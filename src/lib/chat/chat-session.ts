@@ -145,14 +145,10 @@ export class ChatSession {
     if (!last || (last.role !== 'user' && !continuing)) {
       throw new TritError('bad_request', 'The conversation must end with a user message.', 'Type a message and send it.');
     }
-    if (!Number.isInteger(sampling.maxTokens) || sampling.maxTokens < 1) {
-      throw new TritError('invalid_sampling', 'The reply length limit must be at least 1 token.', 'Set a positive maximum reply length.');
-    }
-    const sampler = new Sampler(sampling);
+    // Fit the conversation: keep room for the reply, drop oldest turns first.
     const nCtx = this.model.nCtx;
-
-    // Fit the conversation: keep room for the reply (up to a quarter of the context), drop oldest turns first.
-    const reserve = Math.min(sampling.maxTokens, Math.max(1, Math.floor(nCtx / 4)));
+    const reserve = replyReserve(sampling, nCtx);
+    const sampler = new Sampler(sampling);
     if (!continuing) {
       const { prompt, dropped } = this.fitPrompt(messages, nCtx - reserve, nCtx - 1);
       return this.complete(prompt, sampler, sampling, opts, t0, dropped);
@@ -171,12 +167,9 @@ export class ChatSession {
     if (text.length === 0) {
       throw new TritError('bad_request', 'There is no text to continue.', 'Write the beginning of a text for the model to carry on.');
     }
-    if (!Number.isInteger(sampling.maxTokens) || sampling.maxTokens < 1) {
-      throw new TritError('invalid_sampling', 'The reply length limit must be at least 1 token.', 'Set a positive maximum reply length.');
-    }
-    const sampler = new Sampler(sampling);
     const nCtx = this.model.nCtx;
-    const reserve = Math.min(sampling.maxTokens, Math.max(1, Math.floor(nCtx / 4)));
+    const reserve = replyReserve(sampling, nCtx);
+    const sampler = new Sampler(sampling);
     // Too long: keep BOS and the end of the text, the part the continuation follows.
     const full = this.template.encodeContinuation(text);
     const start = this.template.encodeStart().length;
@@ -359,6 +352,14 @@ export class ChatSession {
     this.replies.set(text, tokens);
     if (this.replies.size > REMEMBERED_REPLIES) this.replies.delete(this.replies.keys().next().value!);
   }
+}
+
+/** The room a prompt leaves for the reply: its length limit (checked here), at most a quarter of the context. */
+function replyReserve(sampling: SamplingSettings, nCtx: number): number {
+  if (!Number.isInteger(sampling.maxTokens) || sampling.maxTokens < 1) {
+    throw new TritError('invalid_sampling', 'The reply length limit must be at least 1 token.', 'Set a positive maximum reply length.');
+  }
+  return Math.min(sampling.maxTokens, Math.max(1, Math.floor(nCtx / 4)));
 }
 
 function turnKey(m: ChatMessage): string {

@@ -137,6 +137,13 @@ export class MemoryBackend implements StoreBackend {
     return total;
   }
 
+  /** Fails as a full browser store does when replacing `previous` with `size` bytes would pass the quota. */
+  private makeRoom(previous: Blob | undefined, size: number) {
+    if (this.usedBytes() - (previous?.size ?? 0) + size > this.quotaBytes) {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    }
+  }
+
   async getManifest(id: string) {
     const m = this.manifests.get(id);
     return m && structuredClone(m);
@@ -158,10 +165,7 @@ export class MemoryBackend implements StoreBackend {
   }
   async putShard(id: string, index: number, bytes: Uint8Array) {
     const key = shardKey(id, index);
-    const previous = this.shards.get(key)?.size ?? 0;
-    if (this.usedBytes() - previous + bytes.length > this.quotaBytes) {
-      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-    }
+    this.makeRoom(this.shards.get(key), bytes.length);
     this.shards.set(key, toBlob(bytes));
   }
   async getShard(id: string, index: number) {
@@ -180,10 +184,7 @@ export class MemoryBackend implements StoreBackend {
   }
   async putPiece(id: string, index: number, bytes: Uint8Array) {
     const key = pieceKey(id, index);
-    const previous = this.pieces.get(key)?.size ?? 0;
-    if (this.usedBytes() - previous + bytes.length > this.quotaBytes) {
-      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-    }
+    this.makeRoom(this.pieces.get(key), bytes.length);
     this.pieces.set(key, toBlob(bytes));
   }
   async getPiece(id: string, index: number) {
