@@ -1,7 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { expectNoHorizontalScroll, expectNoSeriousViolations, expectTouchTargets, screenshot } from '../support/page-checks';
 import { sendAndWaitForReply, waitForModelReady } from './helpers';
 
 const SIZES = [
@@ -12,47 +10,6 @@ const SIZES = [
 
 // A question the demo model was trained on, so the screenshots show a real reply.
 const CHAT_PROMPT = 'What can you do?';
-
-/** Screenshots are kept under test-results/screenshots (outside Playwright's per-run folder) for a person to look at. */
-const SCREENSHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
-
-async function screenshot(page: Page, testInfo: TestInfo, name: string) {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  const path = `${SCREENSHOTS}/${name}.png`;
-  await page.screenshot({ path, fullPage: false });
-  await testInfo.attach(name, { path, contentType: 'image/png' });
-}
-
-/** Fails on any axe violation rated serious or critical. */
-async function expectNoSeriousViolations(page: Page, label: string) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${label}: ${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(serious).toEqual([]);
-}
-
-/** Every visible button is at least 44 x 44 CSS pixels, so a finger can hit it. */
-async function expectTouchTargets(page: Page) {
-  const small = await page.evaluate(() =>
-    [...document.querySelectorAll('button, summary, select, input:not([type=hidden]), textarea, a[href]')]
-      .filter((el) => {
-        const r = el.getBoundingClientRect();
-        const style = getComputedStyle(el);
-        const visible = r.width > 0 && r.height > 0 && style.visibility !== 'hidden' && !el.closest('.visually-hidden');
-        // Links inside text (a model's reply) follow text size, as WCAG 2.5.8 allows for inline targets.
-        const inline = el.tagName === 'A' && el.closest('.markdown');
-        return visible && !inline && (r.height < 44 || r.width < 44) && el.getAttribute('type') !== 'range';
-      })
-      .map((el) => `${el.tagName.toLowerCase()} "${(el.textContent ?? '').trim().slice(0, 30)}" ${Math.round(el.getBoundingClientRect().width)}x${Math.round(el.getBoundingClientRect().height)}`),
-  );
-  expect(small).toEqual([]);
-}
-
-async function expectNoHorizontalScroll(page: Page) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
-}
 
 for (const size of SIZES) {
   for (const scheme of ['light', 'dark'] as const) {
@@ -67,7 +24,7 @@ for (const size of SIZES) {
       await sendAndWaitForReply(page, CHAT_PROMPT);
       // The numbers of the reply, opened, so the screenshot shows them too.
       await page.getByTestId('stats').getByText('About the last reply').click();
-      await expectNoHorizontalScroll(page);
+      await expectNoHorizontalScroll(page, `${size.name} ${scheme} chat`);
       await expectTouchTargets(page);
       await screenshot(page, testInfo, `${size.name}-${scheme}-chat`);
       await expectNoSeriousViolations(page, 'chat');

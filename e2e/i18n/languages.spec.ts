@@ -2,17 +2,14 @@
  * The app in the pupils' own language (issue 19): it follows the browser, Arabic reads right to left, no English
  * shows in Arabic or Hindi, axe stays clean in every shipped language, and the choice in Settings is kept.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Page, type TestInfo } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { LANGUAGES } from '../../src/lib/ui/i18n/languages';
 import { withoutLatinNames } from '../../src/lib/ui/i18n/latin-names';
 import { en, type Strings } from '../../src/lib/ui/strings';
 import { TRANSLATIONS } from '../../src/lib/ui/i18n/translations';
 import { sendAndWaitForReply, waitForModelReady } from '../app/helpers';
+import { expectNoHorizontalScroll, expectNoSeriousViolations, screenshot as keepScreenshot } from '../support/page-checks';
 
-const SCREENSHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
 const PHONE = { width: 360, height: 740 };
 // A question the demo model was trained on (it only knows English ones), so the chat shows a real reply.
 const PROMPT = 'What can you do?'; // one of LATIN_NAMES: what the person typed is theirs, not the UI's
@@ -26,20 +23,8 @@ function tableOf(code: string): Strings {
   return table;
 }
 
-async function screenshot(page: Page, testInfo: TestInfo, name: string) {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  const path = `${SCREENSHOTS}/i18n-${name}.png`;
-  await page.screenshot({ path });
-  await testInfo.attach(name, { path, contentType: 'image/png' });
-}
-
-async function expectAxeClean(page: Page, label: string) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${label}: ${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(serious).toEqual([]);
-}
+/** This suite's screenshots sit beside the layout suite's, named apart by their i18n- prefix. */
+const screenshot = (page: Page, testInfo: TestInfo, name: string) => keepScreenshot(page, testInfo, `i18n-${name}`);
 
 /** Every piece of text a person (or a screen reader) meets on the page now, except what they or the model wrote. */
 function visibleTexts(page: Page): Promise<string[]> {
@@ -92,9 +77,8 @@ async function tourInLanguage(page: Page, testInfo: TestInfo, code: 'ar' | 'hi')
   const visit = async (name: string) => {
     texts.push(...(await visibleTexts(page)));
     await screenshot(page, testInfo, `${code}-phone-${name}`);
-    await expectAxeClean(page, `${code} ${name}`);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, `${name}: the page scrolls sideways`).toBeLessThanOrEqual(0);
+    await expectNoSeriousViolations(page, `${code} ${name}`);
+    await expectNoHorizontalScroll(page, name);
   };
 
   await visit('start');
@@ -159,7 +143,7 @@ test('Arabic from the browser: right to left, no English on any main screen, axe
   const main = (await page.locator('main').boundingBox())!;
   expect(aside.x).toBeGreaterThanOrEqual(main.x + main.width - 1);
   await screenshot(page, testInfo, 'ar-tablet-landscape');
-  await expectAxeClean(page, 'ar tablet');
+  await expectNoSeriousViolations(page, 'ar tablet');
   await page.context().close();
 });
 
@@ -181,16 +165,16 @@ for (const { code, dir } of LANGUAGES.filter((l) => !['en', 'ar', 'hi'].includes
     await expect(page.locator('html')).toHaveAttribute('dir', dir);
     await waitForModelReady(page);
     await expect(page.getByTestId('send')).toHaveText(tableOf(code).send);
-    await expectAxeClean(page, `${code} start`);
+    await expectNoSeriousViolations(page, `${code} start`);
     await screenshot(page, testInfo, `${code}-tablet-start`);
     await page.getByTestId('open-settings').click();
     await expect(page.getByTestId('settings')).toBeVisible();
     await expect(page.getByLabel(tableOf(code).language)).toHaveValue('auto');
-    await expectAxeClean(page, `${code} settings`);
+    await expectNoSeriousViolations(page, `${code} settings`);
     await page.keyboard.press('Escape');
     await page.getByTestId('model-chip').click();
     await expect(page.getByTestId('model-manager')).toBeVisible();
-    await expectAxeClean(page, `${code} models`);
+    await expectNoSeriousViolations(page, `${code} models`);
     await page.context().close();
   });
 }
