@@ -1,6 +1,7 @@
-# The same kernel if written with i32x4.relaxed_dot_i8x16_i7x16_add_s and lowered to one SDOT on cores with the dot
-# product extension (a possible V8 lowering, not verified here): no separate accumulate, no i16 -> i32 step.
-# label: Trit rows_dot<4,2> on arm64, i32 dot-add as SDOT (possible); macs: 1024; triple: aarch64; mcpu: cortex-a76
+# The same kernel written with i32x4.relaxed_dot_i8x16_i7x16_add_s, which V8 lowers to one SDOT on cores with the dot
+# product extension (kArm64I32x4DotI8x16AddS in V8's arm64 code generator, read, not run; without the extension it
+# takes several instructions): no separate accumulate, no i16 -> i32 step.
+# label: Trit rows_dot<4,2> on arm64, i32 dot-add as SDOT (V8 on dotprod cores); macs: 1024; triple: aarch64; mcpu: cortex-a76
 ldr q8, [x1, #0]
 ldr q9, [x1, #32]
 ldr q10, [x1, #64]
