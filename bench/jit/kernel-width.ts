@@ -26,7 +26,7 @@
  *   same code as compiling up front.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +56,7 @@ function dotsPerFunction(bytes: Uint8Array): Array<{ index: number; dots: number
   writeFileSync(join(dir, 'm.wasm'), bytes);
   const local = join('node_modules', '.bin', 'wasm-dis');
   const wat = execFileSync(existsSync(local) ? local : 'wasm-dis', ['--all-features', join(dir, 'm.wasm')], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  rmSync(dir, { recursive: true, force: true });
   let imports = 0, defined = -1;
   const dots = new Map<number, number>();
   for (const line of wat.split('\n')) {

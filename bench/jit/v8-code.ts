@@ -4,7 +4,7 @@
 // code V8 tiers up to while a prompt runs (checked with kernel-width.ts --dump on a real run: cpp/README.md,
 // "Vector width and the prompt ceiling").
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -32,10 +32,14 @@ export async function v8Code(engine: Engine, wasm: Uint8Array, indices: number[]
   const dir = mkdtempSync(join(tmpdir(), 'trit-jit-'));
   const wasmPath = join(dir, 'kernel.wasm');
   writeFileSync(wasmPath, wasm);
-  const version = engine === 'node' ? compileInNode(dir, wasmPath) : await compileInChromium(dir, wasm);
-  const dump = readdirSync(dir).find((f) => /^jit-\d+\.dump$/.test(f));
-  if (!dump) throw new Error(`${engine} wrote no jit-*.dump into ${dir}`);
-  return { version, code: codeByIndex(readJitdump(readFileSync(join(dir, dump))), indices) };
+  try {
+    const version = engine === 'node' ? compileInNode(dir, wasmPath) : await compileInChromium(dir, wasm);
+    const dump = readdirSync(dir).find((f) => /^jit-\d+\.dump$/.test(f));
+    if (!dump) throw new Error(`${engine} wrote no jit-*.dump into ${dir}`);
+    return { version, code: codeByIndex(readJitdump(readFileSync(join(dir, dump))), indices) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Optimized code per wasm function index, from a jitdump's code objects. */
@@ -84,6 +88,7 @@ export function disassemble(code: Buffer): Array<{ at: number; text: string }> {
   const bin = join(dir, 'code.bin');
   writeFileSync(bin, code);
   const out = execFileSync('objdump', ['-D', '-b', 'binary', '-mi386:x86-64', '-M', 'intel', bin], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  rmSync(dir, { recursive: true, force: true });
   const lines: Array<{ at: number; text: string }> = [];
   for (const line of out.split('\n')) {
     const m = /^\s*([0-9a-f]+):\t[0-9a-f ]+\t(.+)$/.exec(line);
