@@ -16,7 +16,7 @@ export interface StoredLoadTiming {
 
 declare global {
   interface Window {
-    runTritBenchmark(opts: { url: string; threads: number; promptTokens: number; generateTokens: number; nCtx: number; rounds: number; kvCache?: 'f16' | 'int8'; head?: 'int8' | 'int4'; stored?: boolean }): Promise<BenchmarkResult & { crossOriginIsolated: boolean; stored?: StoredLoadTiming }>;
+    runTritBenchmark(opts: { url: string; threads: number; promptTokens: number; generateTokens: number; nCtx: number; rounds: number; kvCache?: 'f16' | 'int8'; head?: 'int8' | 'int6' | 'int4'; stored?: boolean }): Promise<BenchmarkResult & { crossOriginIsolated: boolean; stored?: StoredLoadTiming }>;
   }
 }
 

@@ -20,7 +20,7 @@ export interface ChromiumBenchRun {
   nCtx: number;
   rounds: number;
   kvCache?: 'f16' | 'int8';
-  head?: 'int8' | 'int4';
+  head?: 'int8' | 'int6' | 'int4';
   /** Import the file into IndexedDB first and load it from there, timing ready and the first token. */
   stored?: boolean;
 }

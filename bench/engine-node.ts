@@ -25,10 +25,10 @@ export function benchKvCache(): 'f16' | 'int8' | undefined {
   return v === 'int8' || v === 'f16' ? v : undefined;
 }
 
-/** TRIT_BENCH_HEAD=int4 runs with the 4-bit lm_head (default: the engine's, int8). */
-export function benchHead(): 'int8' | 'int4' | undefined {
+/** TRIT_BENCH_HEAD=int6|int4 runs with the 6- or 4-bit lm_head (default: the engine's, int8). */
+export function benchHead(): 'int8' | 'int6' | 'int4' | undefined {
   const v = process.env.TRIT_BENCH_HEAD;
-  return v === 'int8' || v === 'int4' ? v : undefined;
+  return v === 'int8' || v === 'int6' || v === 'int4' ? v : undefined;
 }
 
 export async function benchEngineNode(opts: NodeBenchOptions): Promise<BenchmarkResult> {

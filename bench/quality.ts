@@ -1,5 +1,5 @@
 /**
- * What the lossy memory options (the int8 KV cache, the 4-bit lm_head) cost in accuracy, against the exact mode (f16 KV as bitnet.cpp
+ * What the lossy memory options (the int8 KV cache, the 6- and 4-bit lm_heads) cost in accuracy, against the exact mode (f16 KV as bitnet.cpp
  * keeps it; input rows read from the file as F16): on every reference model, the logits' largest difference and
  * lowest correlation against bitnet.cpp for both modes; on the demo model's own text (its greedy answers to the test
  * prompts, fed back token by token), the top-1 agreement and the KL divergence of each lossy mode against exact.
@@ -15,8 +15,11 @@ import { FAMILY_MODELS, FIXTURES, MODELS, compareWithReference, evalSequentialAn
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const EXACT: MemoryOptions = { inputRowsFromFile: true, kvCache: 'f16' };
 const INT8: MemoryOptions = { inputRowsFromFile: true, kvCache: 'int8' };
+const HEAD6: MemoryOptions = { inputRowsFromFile: true, kvCache: 'f16', head: 'int6' };
+const INT8_HEAD6: MemoryOptions = { inputRowsFromFile: true, kvCache: 'int8', head: 'int6' };
 const HEAD4: MemoryOptions = { inputRowsFromFile: true, kvCache: 'f16', head: 'int4' };
 const INT8_HEAD4: MemoryOptions = { inputRowsFromFile: true, kvCache: 'int8', head: 'int4' };
+const LOSSY = [INT8, HEAD6, INT8_HEAD6, HEAD4, INT8_HEAD4];
 
 async function referenceRow(engine: WasmEngine, name: string, model: FixtureModel, dir: string, memory: MemoryOptions) {
   const bytes = fixtureBytes(dir + model.file);
@@ -89,16 +92,17 @@ function agreement(texts: number[][], exact: Float32Array[], int8: Float32Array[
 }
 
 const engine = await createNodeEngine({ threads: 2 });
-const reference = [];
+const reference: Awaited<ReturnType<typeof referenceRow>>[] = [];
 for (const [name, model, dir] of [
   ['small', MODELS.small, ''], ['medium', MODELS.medium, ''],
   ...Object.entries(FAMILY_MODELS).map(([n, m]) => [n, m, 'family/']),
 ] as [string, FixtureModel, string][]) {
-  for (const memory of [EXACT, INT8, HEAD4, INT8_HEAD4]) reference.push(await referenceRow(engine, name, model, dir, memory));
+  for (const memory of [EXACT, ...LOSSY]) reference.push(await referenceRow(engine, name, model, dir, memory));
 }
-const [int8Kv, ...int4Head] = await demoText(engine, [INT8, HEAD4, INT8_HEAD4]);
-console.log(JSON.stringify({
-  int8_kv: { reference: reference.filter((r) => r.head === 'int8'), demo_text: int8Kv },
-  int4_head: { reference: reference.filter((r) => r.head === 'int4'), demo_text: int4Head },
-}));
+const demo = await demoText(engine, LOSSY);
+const byHead = (head: string) => ({
+  reference: reference.filter((r) => r.head === head),
+  demo_text: demo.filter((r) => r.head === head),
+});
+console.log(JSON.stringify({ int8_kv: byHead('int8'), int6_head: byHead('int6'), int4_head: byHead('int4') }));
 process.exit(0);

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --json] [--kv-cache int8] [--head int4] [--model path.gguf | --dims 2b4t|falcon3-1b|llama3-8b|falcon3-7b|falcon3-10b|bitnet-large] [--quick]
+ * npm run bench [-- --json] [--kv-cache int8] [--head int6|int4] [--model path.gguf | --dims 2b4t|falcon3-1b|llama3-8b|falcon3-7b|falcon3-10b|bitnet-large] [--quick]
  * Prompt processing (128 tokens) and generation (64 tokens) on a model file of any BitNet family (by default a
  * full-size BitNet-b1.58-2B-4T synthetic model; --dims writes the full-size synthetic model of another family once),
  * at 1 and 2 threads, in Node and in headless Chromium (the engine in its worker, as the app runs it), with the
@@ -11,8 +11,8 @@
  * thread) and with JSC_useSharedArrayBuffer=1 (the Safari-like threaded case), unless --no-webkit or it is missing.
  * The long-chat case (Node, 2 threads, 50 turns at a 2,048-token context) reports tokens evaluated and seconds per
  * turn before and after the conversation first overflows, unless --no-long-chat.
- * --kv-cache int8 runs everything with the int8 KV cache (default f16, exact), --head int4 with the 4-bit lm_head
- * (default int8); the quality these options cost
+ * --kv-cache int8 runs everything with the int8 KV cache (default f16, exact), --head int6|int4 with the 6- or
+ * 4-bit lm_head (default int8); the quality these options cost
  * (bench/quality.ts: logit error on the reference models, top-1 agreement and KL on the demo model's text) is
  * reported unless --no-quality. Peak memory is the wasm heap's size after the run (it never shrinks).
  */
@@ -35,8 +35,8 @@ const quick = flag('--quick'); // a small model, to check the harness itself
 // The KV cache of every run (default f16); child processes read it from the environment (bench/engine-node.ts).
 const kvCache = option('--kv-cache') === 'int8' ? 'int8' : 'f16';
 process.env.TRIT_BENCH_KV = kvCache;
-// --head int4: the 4-bit lm_head in every run (default int8); passed the same way (TRIT_BENCH_HEAD).
-const head = option('--head') === 'int4' ? 'int4' : 'int8';
+// --head int6|int4: the 6- or 4-bit lm_head in every run (default int8); passed the same way (TRIT_BENCH_HEAD).
+const head = option('--head') === 'int4' ? 'int4' : option('--head') === 'int6' ? 'int6' : 'int8';
 process.env.TRIT_BENCH_HEAD = head;
 const PROMPT_TOKENS = 128;
 const GENERATE_TOKENS = 64;
@@ -113,13 +113,14 @@ if (!flag('--no-webkit') && hasWebKit) {
   log('webkit skipped: WebKitWebDriver or Xvfb is missing (apt-get install webkit2gtk-driver xvfb)');
 }
 
-// What the lossy option (the int8 KV cache) costs, measured on the reference models and the demo model's own text.
+// What the lossy options (int8 KV cache, 6- and 4-bit heads) cost, on the reference models and the demo model's own text.
 interface QualityRow { model: string; kv_cache: string; head: string; max_abs_diff: number; min_correlation: number }
 interface DemoText { kv_cache: string; head: string; positions: number; top1_agreement: number; mean_kl: number; max_kl: number }
-interface QualityReport { int8_kv: { reference: QualityRow[]; demo_text: DemoText }; int4_head: { reference: QualityRow[]; demo_text: DemoText[] } }
+type QualityGroup = { reference: QualityRow[]; demo_text: DemoText[] };
+interface QualityReport { int8_kv: QualityGroup; int6_head: QualityGroup; int4_head: QualityGroup }
 let quality: QualityReport | undefined;
 if (!flag('--no-quality')) {
-  log('quality of the int8 KV cache (reference models, demo model text)…');
+  log('quality of the int8 KV cache and the 6- and 4-bit heads (reference models, demo model text)…');
   const out = spawnSync('npx', ['tsx', 'bench/quality.ts'], { cwd: root, encoding: 'utf8', maxBuffer: 16 << 20 });
   if (out.status !== 0) throw new Error(`quality bench failed: ${out.stderr}`);
   quality = JSON.parse(out.stdout.trim().split('\n').pop()!) as QualityReport;
@@ -180,11 +181,13 @@ if (json) {
   if (quality) {
     const worst = (kv: string) => quality!.int8_kv.reference.filter((r) => r.kv_cache === kv);
     const span = (kv: string) => `max |diff| ${Math.max(...worst(kv).map((r) => r.max_abs_diff)).toFixed(3)}, min corr ${Math.min(...worst(kv).map((r) => r.min_correlation)).toFixed(5)}`;
-    const d = quality.int8_kv.demo_text;
+    const [d] = quality.int8_kv.demo_text;
     console.log(`int8 KV cache: reference models ${span('int8')} (exact f16: ${span('f16')}); demo text ${d.positions} positions: top-1 agreement ${(100 * d.top1_agreement).toFixed(1)}%, KL mean ${d.mean_kl.toExponential(2)}, max ${d.max_kl.toFixed(3)}`);
-    for (const h of quality.int4_head.demo_text) {
-      const rows = quality.int4_head.reference.filter((r) => r.kv_cache === h.kv_cache);
-      console.log(`4-bit head, ${h.kv_cache} KV: reference models max |diff| ${Math.max(...rows.map((r) => r.max_abs_diff)).toFixed(3)}, min corr ${Math.min(...rows.map((r) => r.min_correlation)).toFixed(5)}; demo text top-1 agreement ${(100 * h.top1_agreement).toFixed(1)}%, KL mean ${h.mean_kl.toExponential(2)}, max ${h.max_kl.toFixed(3)}`);
+    for (const [bits, group] of [['6', quality.int6_head], ['4', quality.int4_head]] as const) {
+      for (const h of group.demo_text) {
+        const rows = group.reference.filter((r) => r.kv_cache === h.kv_cache);
+        console.log(`${bits}-bit head, ${h.kv_cache} KV: reference models max |diff| ${Math.max(...rows.map((r) => r.max_abs_diff)).toFixed(3)}, min corr ${Math.min(...rows.map((r) => r.min_correlation)).toFixed(5)}; demo text top-1 agreement ${(100 * h.top1_agreement).toFixed(1)}%, KL mean ${h.mean_kl.toExponential(2)}, max ${h.max_kl.toFixed(3)}`);
+      }
     }
   }
   const lc = report.long_chat;

@@ -34,7 +34,7 @@ MemoryPlanResult plan_result(const Model& m) {
   r.n_ctx = m.n_ctx;
   r.input_rows_from_file = (m.load_flags & kLoadInputRowsFromFile) != 0;
   r.kv_int8 = (m.load_flags & kLoadKvInt8) != 0;
-  r.head_int4 = (m.load_flags & kLoadHeadInt4) != 0;
+  r.head_bits = head_bits(m.load_flags);
   r.weight_bytes_per_token = m.plan.weight_bytes_per_token;
   r.parameters = m.plan.parameters;
   return r;

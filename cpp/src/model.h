@@ -37,8 +37,13 @@ struct Layer {
 // little; cpp/README.md has the measured error).
 constexpr int kLoadInputRowsFromFile = 1;
 constexpr int kLoadKvInt8 = 2;
-// kLoadHeadInt4: the lm_head as 4-bit codes (q4.h); ignored where the head is also the in-memory input table.
+// kLoadHeadInt6 / kLoadHeadInt4: the lm_head as 6-bit (q6.h) or 4-bit codes (q4.h); 4 wins if both are set. Ignored
+// where the head is also the in-memory input table, or its rows are not whole blocks.
 constexpr int kLoadHeadInt4 = 4;
+constexpr int kLoadHeadInt6 = 8;
+constexpr int kLoadHeadLowBit = kLoadHeadInt4 | kLoadHeadInt6;
+// The lm_head's bits per code under these flags (8: the int8 rows of q8.h).
+inline int head_bits(int load_flags) { return load_flags & kLoadHeadInt4 ? 4 : load_flags & kLoadHeadInt6 ? 6 : 8; }
 
 struct HParams {
   std::string architecture;

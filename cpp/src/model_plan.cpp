@@ -5,6 +5,7 @@
 #include "attention.h"
 #include "i2s.h"
 #include "q4.h"
+#include "q6.h"
 #include "models/models.h"
 #include <algorithm>
 #include <cmath>
@@ -171,9 +172,10 @@ ScratchLayout scratch_layout(const HParams& hp, int n_ctx, int n_workers, int lo
   return s;
 }
 
-// Bytes of an lm_head converted from F16 or Q8_0: int8 rows, or 4-bit ones with kLoadHeadInt4.
+// Bytes of an lm_head converted from F16 or Q8_0: int8 rows, or 6- or 4-bit ones (head_bits).
 uint64_t head_bytes(uint64_t ne0, uint64_t ne1, int load_flags) {
-  return load_flags & kLoadHeadInt4 ? q4_bytes(ne0, ne1) : q8_bytes(ne0, ne1);
+  const int bits = head_bits(load_flags);
+  return bits == 4 ? q4_bytes(ne0, ne1) : bits == 6 ? q6_bytes(ne0, ne1) : q8_bytes(ne0, ne1);
 }
 
 // Bytes of the token embedding table kept in memory: Q8 rows with the int8 residual for the input lookup, without it
@@ -258,8 +260,11 @@ int model_plan(const GgufHeader& header, int n_ctx_requested, int n_workers, int
   MemoryPlan plan;
   const GgufTensorInfo* output = header.tensor("output.weight");
   const bool has_output = output != nullptr;
-  // A 4-bit head only where the head is not also the input table (that one must stay close to the file).
-  if (!has_output && !(load_flags & kLoadInputRowsFromFile)) load_flags &= ~kLoadHeadInt4;
+  // A 6- or 4-bit head only where the head is not also the input table (that one must stay close to the file), and
+  // only one of them: 4 bits if both were asked.
+  if (!has_output && !(load_flags & kLoadInputRowsFromFile)) load_flags &= ~kLoadHeadLowBit;
+  if (load_flags & kLoadHeadInt4) load_flags &= ~kLoadHeadInt6;
+  if (hp.n_embd % kQ6BlockElems) load_flags &= ~kLoadHeadInt6;
   m->load_flags = load_flags;
   for (const TensorSpec& spec : tensor_specs(hp, has_output, m->sub_norms, output ? output->type : GGML_F16)) {
     const GgufTensorInfo* t;
@@ -338,13 +343,18 @@ int model_allocate(const GgufHeader& header, Model* m) {
       w.ne0 = (int)specs[i].ne0;
       w.ne1 = (int)specs[i].ne1;
       const char* what = specs[i].name.c_str();
-      const bool int4 = m->load_flags & kLoadHeadInt4;
-      const int block = int4 ? kQ4BlockElems : kQ8BlockElems;
+      const int bits = head_bits(m->load_flags);
+      const int block = bits == 4 ? kQ4BlockElems : bits == 6 ? kQ6BlockElems : kQ8BlockElems;
       Q8RowStream stream;
       stream.target = &w;
       stream.source_type = specs[i].type;
-      if ((int4 ? !(w.q4 = (uint8_t*)model_alloc(m, (uint64_t)w.ne0 * w.ne1 / 2, what))
-                : !(w.q = (int8_t*)model_alloc(m, (uint64_t)w.ne0 * w.ne1, what))) ||
+      const uint64_t codes = bits == 4 ? (uint64_t)w.ne0 * w.ne1 / 2 : bits == 6 ? w.ne1 * q6_row_bytes(w.ne0)
+                                                                                : (uint64_t)w.ne0 * w.ne1;
+      uint8_t* packed = (uint8_t*)model_alloc(m, codes, what);
+      if (bits == 4) w.q4 = packed;
+      else if (bits == 6) w.q6 = packed;
+      else w.q = (int8_t*)packed;
+      if (!packed ||
           !(w.scales = (float*)model_alloc(m, (uint64_t)w.ne1 * (w.ne0 / block) * 4, what)) ||
           (embedding && !rows_from_file && !(w.residual = (int8_t*)model_alloc(m, (uint64_t)w.ne0 * w.ne1, what))) ||
           !(stream.staging = (uint16_t*)model_alloc(m, (uint64_t)w.ne0 * 2, what)))

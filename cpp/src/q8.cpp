@@ -1,5 +1,6 @@
 #include "q8.h"
 #include "q4.h"
+#include "q6.h"
 #include "half.h"
 #include <cmath>
 #include <algorithm>
@@ -85,6 +86,7 @@ void q8_quantize_q8_0_row(const uint8_t* row, int ne0, int8_t* q, float* scales)
 
 void q8_dequantize_row(const Q8Matrix& w, int row, float* out) {
   if (w.q4) return q4_dequantize_row(w.q4 + (size_t)row * (w.ne0 / 2), w.scales + (size_t)row * (w.ne0 / kQ4BlockElems), w.ne0, out);
+  if (w.q6) return q6_dequantize_row(w.q6 + (size_t)row * q6_row_bytes(w.ne0), w.scales + (size_t)row * (w.ne0 / kQ6BlockElems), w.ne0, out);
   const int8_t* q = w.q + (size_t)row * w.ne0;
   const float* scales = w.scales + (size_t)row * (w.ne0 / kQ8BlockElems);
   if (!w.residual) {
@@ -112,6 +114,7 @@ float q8_quantize_input(const float* x, int n, int16_t* xq) {
 
 void q8_matvec_scalar(const Q8Matrix& w, int row_begin, int row_end, const int16_t* xq, float x_scale, float* y) {
   if (w.q4) return q4_matvec_scalar(w.q4, w.scales, w.ne0, row_begin, row_end, xq, x_scale, y);
+  if (w.q6) return q6_matvec_scalar(w.q6, w.scales, w.ne0, row_begin, row_end, xq, x_scale, y);
   const int n_blocks = w.ne0 / kQ8BlockElems;
   for (int m = row_begin; m < row_end; m++) {
     const int8_t* q = w.q + (size_t)m * w.ne0;
@@ -159,29 +162,36 @@ float q8_row(const Q8Matrix& w, int m, const int16_t* xq) {
 
 void q8_matvec_simd(const Q8Matrix& w, int row_begin, int row_end, const int16_t* xq, float x_scale, float* y) {
   if (w.q4) return q4_matvec_simd(w.q4, w.scales, w.ne0, row_begin, row_end, xq, x_scale, y);
+  if (w.q6) return q6_matvec_simd(w.q6, w.scales, w.ne0, row_begin, row_end, xq, x_scale, y);
   for (int m = row_begin; m < row_end; m++) y[m] = q8_row(w, m, xq) * x_scale;
 }
 
 namespace {
-// One F16 or Q8_0 row into 4-bit codes, 32 values at a time (a block with an infinity or NaN becomes zeros).
-void q4_quantize_source_row(uint32_t source_type, const uint8_t* row, int ne0, uint8_t* packed, float* scales) {
-  alignas(16) float values[kQ4BlockElems];
-  for (int b = 0; b < ne0 / kQ4BlockElems; b++) {
+// One F16 or Q8_0 row into 4- or 6-bit codes, a block at a time (a block with an infinity or NaN becomes zeros).
+// A block is a whole number of Q8_0 blocks (32 values).
+template <int kBlock>
+void low_bit_quantize_source_row(uint32_t source_type, const uint8_t* row, int ne0,
+                                 void (*quantize)(const float*, int, uint8_t*, float*), size_t block_bytes,
+                                 uint8_t* packed, float* scales) {
+  alignas(16) float values[kBlock];
+  for (int b = 0; b < ne0 / kBlock; b++) {
     v128_t non_finite = wasm_i32x4_splat(0);
     if (source_type == 8) {
-      alignas(16) uint16_t d16[8] = {0};
-      alignas(16) float d[8];
-      const uint8_t* block = row + (size_t)b * 34;
-      memcpy(&d16[0], block, 2);
-      f16x8_to_f32(wasm_v128_load(d16), d, &non_finite);
-      for (int i = 0; i < kQ4BlockElems; i++) values[i] = d[0] * (float)(int8_t)block[2 + i];
+      for (int sub = 0; sub < kBlock / 32; sub++) {
+        alignas(16) uint16_t d16[8] = {0};
+        alignas(16) float d[8];
+        const uint8_t* block = row + (size_t)(b * kBlock / 32 + sub) * 34;
+        memcpy(&d16[0], block, 2);
+        f16x8_to_f32(wasm_v128_load(d16), d, &non_finite);
+        for (int i = 0; i < 32; i++) values[sub * 32 + i] = d[0] * (float)(int8_t)block[2 + i];
+      }
     } else {
-      alignas(16) uint16_t halves[kQ4BlockElems];
-      memcpy(halves, row + (size_t)b * kQ4BlockElems * 2, sizeof halves);
-      for (int i = 0; i < kQ4BlockElems; i += 8) f16x8_to_f32(wasm_v128_load(halves + i), values + i, &non_finite);
+      alignas(16) uint16_t halves[kBlock];
+      memcpy(halves, row + (size_t)b * kBlock * 2, sizeof halves);
+      for (int i = 0; i < kBlock; i += 8) f16x8_to_f32(wasm_v128_load(halves + i), values + i, &non_finite);
     }
     if (wasm_v128_any_true(non_finite)) values[0] = NAN;
-    q4_quantize_row(values, kQ4BlockElems, packed + b * kQ4BlockElems / 2, scales + b);
+    quantize(values, kBlock, packed + b * block_bytes, scales + b);
   }
 }
 }  // namespace
@@ -198,9 +208,14 @@ void q8_stream_write(Q8RowStream* s, const uint8_t* data, size_t len) {
     len -= take;
     if (s->staged_bytes == row_bytes) {
       const int r = s->next_row++;
-      if (w.q4) {
-        q4_quantize_source_row(s->source_type, (const uint8_t*)s->staging, w.ne0, w.q4 + (size_t)r * (w.ne0 / 2),
-                               w.scales + (size_t)r * (w.ne0 / kQ4BlockElems));
+      const uint8_t* staged = (const uint8_t*)s->staging;
+      if (w.q4 || w.q6) {
+        if (w.q4)
+          low_bit_quantize_source_row<kQ4BlockElems>(s->source_type, staged, w.ne0, q4_quantize_row, kQ4BlockElems / 2,
+                                                     w.q4 + (size_t)r * (w.ne0 / 2), w.scales + (size_t)r * (w.ne0 / kQ4BlockElems));
+        else
+          low_bit_quantize_source_row<kQ6BlockElems>(s->source_type, staged, w.ne0, q6_quantize_row, kQ6BlockBytes,
+                                                     w.q6 + (size_t)r * q6_row_bytes(w.ne0), w.scales + (size_t)r * (w.ne0 / kQ6BlockElems));
         s->staged_bytes = 0;
         continue;
       }

@@ -18,6 +18,8 @@ struct Q8Matrix {
   int8_t* residual = nullptr;  // [ne1][ne0] or null: weight ~ scale * (q + residual / 254)
   // Set instead of q for a 4-bit head (q4.h): [ne1][ne0 / 2] packed codes, and scales are then per 32 elements.
   uint8_t* q4 = nullptr;
+  // Or for a 6-bit head (q6.h): [ne1][q6_row_bytes(ne0)] packed codes, and scales are then per 64 elements.
+  uint8_t* q6 = nullptr;
   int ne0 = 0, ne1 = 0;
 };
 

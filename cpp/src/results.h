@@ -17,7 +17,7 @@
   X(u64, parameters, parameters)                         \
   X(bool, input_rows_from_file, inputRowsFromFile)       \
   X(bool, kv_int8, kvInt8)                               \
-  X(bool, head_int4, headInt4)
+  X(i32, head_bits, headBits) /* lm_head: 8, 6 or 4 bits */
 
 #define TRIT_ENGINE_MODEL_INFO_FIELDS(X)      \
   X(str, architecture, architecture)   \

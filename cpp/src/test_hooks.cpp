@@ -9,6 +9,7 @@
 #include "ops.h"
 #include "q8.h"
 #include "q4.h"
+#include "q6.h"
 #include "threadpool.h"
 #include <algorithm>
 #include <cstdlib>
@@ -198,25 +199,28 @@ EMSCRIPTEN_KEEPALIVE int trit_kernel_q8_0(const uint8_t* w, int ne0, int ne1, in
   return ok ? TRIT_OK : trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory");
 }
 
-// A 4-bit matrix (q4.h) converted from F16 (source_type 1) or Q8_0 (8) rows as the loader converts the lm_head, fed
-// in pieces of `piece` bytes; then y = W x through the i16 input (kernel 0 scalar, 1 SIMD) and, if dequantized is not
-// null, the 4-bit weights as floats ([ne1][ne0]).
-EMSCRIPTEN_KEEPALIVE int trit_kernel_q4(int kernel, int source_type, const uint8_t* w, int ne0, int ne1, int piece,
-                                        const float* x, float* y, float* dequantized) {
+// A 4- or 6-bit matrix (q4.h, q6.h; bits 4 or 6) converted from F16 (source_type 1) or Q8_0 (8) rows as the loader
+// converts the lm_head, fed in pieces of `piece` bytes; then y = W x through the i16 input (kernel 0 scalar, 1 SIMD)
+// and, if dequantized is not null, the low-bit weights as floats ([ne1][ne0]).
+EMSCRIPTEN_KEEPALIVE int trit_kernel_low_bit(int bits, int kernel, int source_type, const uint8_t* w, int ne0, int ne1,
+                                             int piece, const float* x, float* y, float* dequantized) {
   trit_clear_error();
-  if (ne0 <= 0 || ne0 % kQ4BlockElems || ne1 <= 0 || piece <= 0 || (source_type != 1 && source_type != 8))
+  const int block = bits == 4 ? kQ4BlockElems : kQ6BlockElems;
+  if ((bits != 4 && bits != 6) || ne0 <= 0 || ne0 % block || ne1 <= 0 || piece <= 0 ||
+      (source_type != 1 && source_type != 8))
     return trit_fail(TRIT_ERR_BAD_ARGUMENT, "bad kernel arguments");
   Q8Matrix m;
   m.ne0 = ne0;
   m.ne1 = ne1;
-  m.q4 = (uint8_t*)malloc((size_t)ne0 * ne1 / 2);
-  m.scales = (float*)malloc((size_t)ne1 * (ne0 / kQ4BlockElems) * 4);
+  uint8_t* packed = (uint8_t*)malloc(bits == 4 ? (size_t)ne0 * ne1 / 2 : (size_t)(ne1 * q6_row_bytes(ne0)));
+  (bits == 4 ? m.q4 : m.q6) = packed;
+  m.scales = (float*)malloc((size_t)ne1 * (ne0 / block) * 4);
   int16_t* xq = (int16_t*)aligned_alloc(16, (size_t)ne0 * 2);
   Q8RowStream stream;
   stream.target = &m;
   stream.source_type = (uint32_t)source_type;
   stream.staging = (uint16_t*)aligned_alloc(16, (size_t)ne0 * 2);
-  const bool ok = m.q4 && m.scales && xq && stream.staging;
+  const bool ok = packed && m.scales && xq && stream.staging;
   if (ok) {
     const size_t total = q8_source_row_bytes((uint32_t)source_type, ne0) * ne1;
     for (size_t at = 0; at < total; at += piece) q8_stream_write(&stream, w + at, std::min(total - at, (size_t)piece));
@@ -226,7 +230,7 @@ EMSCRIPTEN_KEEPALIVE int trit_kernel_q4(int kernel, int source_type, const uint8
     if (dequantized)
       for (int r = 0; r < ne1; r++) q8_dequantize_row(m, r, dequantized + (size_t)r * ne0);
   }
-  free(m.q4);
+  free(packed);
   free(m.scales);
   free(xq);
   free(stream.staging);

@@ -17,8 +17,10 @@ const MODES: Record<string, MemoryOptions> = {
   'embedding in memory, f16 KV': { inputRowsFromFile: false },
   'input rows from the file, f16 KV': { inputRowsFromFile: true },
   'input rows from the file, int8 KV': { inputRowsFromFile: true, kvCache: 'int8' },
+  'input rows from the file, int8 KV, 6-bit head': { inputRowsFromFile: true, kvCache: 'int8', head: 'int6' },
   'input rows from the file, int8 KV, 4-bit head': { inputRowsFromFile: true, kvCache: 'int8', head: 'int4' },
 };
+const HEAD_BITS = { int8: 8, int6: 6, int4: 4 } as const;
 
 function planFor(bytes: Uint8Array, fileSize: number, nCtx: number, memory: MemoryOptions) {
   const inspection = engine.inspect(bytes, { fileSize, nCtx, memory });
@@ -49,7 +51,7 @@ describe('the plan matches what a whole fixture allocates', () => {
         expect(info.info.plan).toEqual(plan);
         expect(plan.inputRowsFromFile).toBe(memory.inputRowsFromFile);
         expect(plan.kvInt8).toBe(memory.kvCache === 'int8');
-        expect(plan.headInt4).toBe(memory.head === 'int4');
+        expect(plan.headBits).toBe(HEAD_BITS[memory.head ?? 'int8']);
         within5Percent(engine.memoryStats().heapUsedBytes - before, plan.total);
         engine.unload();
       });

@@ -2172,8 +2172,8 @@ var _trit_kernel_q8_0 = Module["_trit_kernel_q8_0"] = function() {
  return (_trit_kernel_q8_0 = Module["_trit_kernel_q8_0"] = Module["asm"]["trit_kernel_q8_0"]).apply(null, arguments);
 };
 
-var _trit_kernel_q4 = Module["_trit_kernel_q4"] = function() {
- return (_trit_kernel_q4 = Module["_trit_kernel_q4"] = Module["asm"]["trit_kernel_q4"]).apply(null, arguments);
+var _trit_kernel_low_bit = Module["_trit_kernel_low_bit"] = function() {
+ return (_trit_kernel_low_bit = Module["_trit_kernel_low_bit"] = Module["asm"]["trit_kernel_low_bit"]).apply(null, arguments);
 };
 
 var _trit_init = Module["_trit_init"] = function() {

@@ -83,16 +83,16 @@ export function kernelQ8_0(heap: WasmHeap, w: Uint8Array, ne0: number, ne1: numb
   }
 }
 
-/** A 4-bit lm_head (cpp/src/q4.h) converted from F16 (sourceType 1) or Q8_0 (8) rows fed in pieces of `piece`
- * bytes, then its product with x (kernel 0 scalar, 1 SIMD) and the 4-bit weights as floats. */
-export function kernelQ4(heap: WasmHeap, kernel: 0 | 1, sourceType: 1 | 8, w: Uint8Array, ne0: number, ne1: number, piece: number,
-  x: Float32Array): { y: Float32Array; dequantized: Float32Array } {
-  const run = hook(heap, '_trit_kernel_q4');
+/** A 4- or 6-bit lm_head (cpp/src/q4.h, q6.h) converted from F16 (sourceType 1) or Q8_0 (8) rows fed in pieces of
+ * `piece` bytes, then its product with x (kernel 0 scalar, 1 SIMD) and the low-bit weights as floats. */
+export function kernelLowBit(heap: WasmHeap, bits: 4 | 6, kernel: 0 | 1, sourceType: 1 | 8, w: Uint8Array, ne0: number,
+  ne1: number, piece: number, x: Float32Array): { y: Float32Array; dequantized: Float32Array } {
+  const run = hook(heap, '_trit_kernel_low_bit');
   const wp = heap.alloc(w.byteLength), xp = heap.alloc(x.byteLength), yp = heap.alloc(ne1 * 4), dp = heap.alloc(ne0 * ne1 * 4);
   try {
     heap.write(wp, w);
     heap.write(xp, x);
-    heap.check(run(kernel, sourceType, wp, ne0, ne1, piece, xp, yp, dp));
+    heap.check(run(bits, kernel, sourceType, wp, ne0, ne1, piece, xp, yp, dp));
     return { y: new Float32Array(heap.read(yp, ne1 * 4).buffer), dequantized: new Float32Array(heap.read(dp, ne0 * ne1 * 4).buffer) };
   } finally {
     heap.free(wp, xp, yp, dp);

@@ -13,7 +13,7 @@ export interface MemoryPlan {
   parameters: number;
   inputRowsFromFile: boolean;
   kvInt8: boolean;
-  headInt4: boolean;
+  headBits: number;
 }
 
 export function parseMemoryPlan(raw: any): MemoryPlan {
@@ -27,7 +27,7 @@ export function parseMemoryPlan(raw: any): MemoryPlan {
     parameters: raw.parameters,
     inputRowsFromFile: raw.input_rows_from_file,
     kvInt8: raw.kv_int8,
-    headInt4: raw.head_int4,
+    headBits: raw.head_bits,
   };
 }
 

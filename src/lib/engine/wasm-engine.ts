@@ -469,8 +469,9 @@ export class WasmEngine {
     return hooks.kernelQ8_0(this.heap, w, ne0, ne1, piece, x);
   }
 
-  kernelQ4(kernel: 0 | 1, sourceType: 1 | 8, w: Uint8Array, ne0: number, ne1: number, piece: number, x: Float32Array) {
-    return hooks.kernelQ4(this.heap, kernel, sourceType, w, ne0, ne1, piece, x);
+  kernelLowBit(bits: 4 | 6, kernel: 0 | 1, sourceType: 1 | 8, w: Uint8Array, ne0: number, ne1: number, piece: number,
+    x: Float32Array) {
+    return hooks.kernelLowBit(this.heap, bits, kernel, sourceType, w, ne0, ne1, piece, x);
   }
 
   kvQuantizeRow(x: Float32Array) {

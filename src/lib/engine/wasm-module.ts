@@ -46,7 +46,7 @@ export interface TritModule {
   _trit_kernel_i2s?(kernel: number, w: number, ne0: number, ne1: number, q: number, s: number, sums: number, nTokens: number, y: number, threads: number): number;
   _trit_kernel_attention_q8?(q: number, group: number, headDim: number, k: number, kScales: number, v: number, vScales: number, nKeys: number, chunk: number, out: number): number;
   _trit_kv_quantize_row?(x: number, n: number, q: number): number;
-  _trit_kernel_q4?(kernel: number, sourceType: number, w: number, ne0: number, ne1: number, piece: number, x: number, y: number, dequantized: number): number;
+  _trit_kernel_low_bit?(bits: number, kernel: number, sourceType: number, w: number, ne0: number, ne1: number, piece: number, x: number, y: number, dequantized: number): number;
   _trit_kernel_q8_0?(w: number, ne0: number, ne1: number, piece: number, x: number, y: number): number;
   _trit_kernel_q8?(kernel: number, w: number, ne0: number, ne1: number, x: number, y: number): number;
 }
