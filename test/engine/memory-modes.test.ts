@@ -114,7 +114,7 @@ describe('the KV cache picked by the memory budget', () => {
     engine.unload();
   });
 
-  it('adds the 4-bit head only where the int8 cache alone does not fit (input rows from the file)', async () => {
+  it('takes the least lossy step that fits: 6-bit head, int8 cache, both; the 4-bit head only when asked', async () => {
     const bytes = fixtureBytes(MODELS.medium.file);
     const readRange = (offset: number, length: number) => bytes.slice(offset, offset + length);
     const total = (memory: MemoryOptions) => {
@@ -122,16 +122,27 @@ describe('the KV cache picked by the memory budget', () => {
       if (!r.complete) throw new Error('header incomplete');
       return r.plan!.total;
     };
-    const int8Kv = total({ inputRowsFromFile: true, kvCache: 'int8' });
-    const int4Head = total({ inputRowsFromFile: true, kvCache: 'int8', head: 'int4' });
-    expect(int4Head).toBeLessThan(int8Kv);
-    for (const [budget, kvInt8, headInt4] of [[int8Kv + 1, true, false], [int8Kv, true, false], [int8Kv - 1, true, true], [int4Head, true, true]] as const) {
+    const steps = [
+      { kvInt8: false, headBits: 8, total: total({ inputRowsFromFile: true }) },
+      { kvInt8: false, headBits: 6, total: total({ inputRowsFromFile: true, head: 'int6' }) },
+      { kvInt8: true, headBits: 8, total: total({ inputRowsFromFile: true, kvCache: 'int8' }) },
+      { kvInt8: true, headBits: 6, total: total({ inputRowsFromFile: true, kvCache: 'int8', head: 'int6' }) },
+    ];
+    // Every budget a step exactly fits (and one byte less) picks the first step, in that order, that fits it.
+    const budgets = steps.flatMap((step) => [step.total, step.total - 1]);
+    // Here the 6-bit head alone is smaller than the int8 cache alone, so the int8 cache alone is never the pick.
+    expect(new Set(budgets.map((b) => steps.findIndex((s) => s.total <= b)))).toEqual(new Set([0, 1, 3, -1]));
+    for (const budget of budgets) {
+      // Below every step: the last one (the context cannot shrink below 1,024, and 256 is asked here).
+      const expected = steps.find((s) => s.total <= budget) ?? steps[steps.length - 1];
       const { info } = await engine.loadModel({ chunks: [bytes], size: bytes.length, readRange }, { nCtx: 256, memoryBudget: budget });
-      expect([info.plan.nCtx, info.plan.kvInt8, info.plan.headInt4]).toEqual([256, kvInt8, headInt4]);
+      expect([info.plan.nCtx, info.plan.kvInt8, info.plan.headBits]).toEqual([256, expected.kvInt8, expected.headBits]);
     }
     // A choice made by the caller stands.
     const { info } = await engine.loadModel({ chunks: [bytes], size: bytes.length, readRange }, { nCtx: 256, memoryBudget: 1, memory: { head: 'int8' } });
-    expect(info.plan.headInt4).toBe(false);
+    expect([info.plan.kvInt8, info.plan.headBits]).toEqual([true, 8]);
+    const asked = await engine.loadModel({ chunks: [bytes], size: bytes.length, readRange }, { nCtx: 256, memoryBudget: 1, memory: { head: 'int4' } });
+    expect([asked.info.plan.kvInt8, asked.info.plan.headBits]).toEqual([true, 4]);
     engine.unload();
   });
 

@@ -124,4 +124,11 @@ it('plans the full-size 2B-4T model at 4096 tokens from its header, within what 
   const official = BUILTIN_CATALOGUE.find((e) => e.url.endsWith('ggml-model-i2_s.gguf'))!;
   expect(plan.total).toBeLessThanOrEqual(official.memoryBytes!);
   expect(plan.total).toBeLessThan(2 ** 32);
+  // And with the memory saving the engine falls back to first (int8 KV cache, 6-bit head: memory-budget.ts).
+  const lean = engine.inspect(header, { fileSize, nCtx: 4096, memory: { kvCache: 'int8', head: 'int6' } });
+  if (!lean.complete) throw new Error('header incomplete');
+  expect([lean.plan!.kvInt8, lean.plan!.headBits]).toEqual([true, 6]);
+  expect(lean.plan!.total).toBeLessThanOrEqual(official.leanMemoryBytes!);
+  expect(lean.plan!.total).toBeGreaterThan(official.leanMemoryBytes! * 0.97);
+  expect(lean.plan!.kvCache / 4096).toBe(official.leanKvBytesPerToken);
 });

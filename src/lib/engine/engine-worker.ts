@@ -17,6 +17,7 @@ import { checkModelFile } from './model-file-check';
 import { singleThreadReason } from './thread-notice';
 import { probeThreads } from './thread-probe';
 import { probeMemory, reportedDeviceMemoryGB, type MemoryProbeResult } from './memory-probe';
+import { headFormat } from './memory-budget';
 import type {
   BenchmarkOptions,
   BenchmarkResult,
@@ -197,7 +198,7 @@ export class EngineWorker implements EngineWorkerApi {
           nVocab,
           memoryBytes: loaded.info.plan.total,
           kvCache: loaded.info.plan.kvInt8 ? 'int8' : 'f16',
-          head: loaded.info.plan.headInt4 ? 'int4' : 'int8',
+          head: headFormat(loaded.info.plan.headBits),
           loadMs: performance.now() - started,
           templateNotice,
           templateLabel: template.label,

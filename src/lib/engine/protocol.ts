@@ -1,6 +1,7 @@
 import type { ChatMessage, ChatStats, SamplingSettings, TokenDelta } from '../chat/types';
 import type { EngineModelInfo, SelfTestReport } from './native-results.generated';
 import type { ThreadProbe } from './thread-probe';
+import type { HeadFormat } from './memory-budget';
 
 export type { ThreadProbe } from './thread-probe';
 
@@ -73,9 +74,9 @@ export interface LoadOptions {
   /** 'int8' halves the KV cache's memory at a small cost in accuracy (cpp/README.md has the figures). Unset: f16
    * (exact) where the model fits this tab's measured memory with it, else int8. */
   kvCache?: 'f16' | 'int8';
-  /** 'int4' makes the lm_head 40% smaller at a small cost in accuracy (cpp/README.md). Unset: int8 unless the model
-   * fits this tab's measured memory only with the int8 KV cache and the 4-bit head. */
-  head?: 'int8' | 'int4';
+  /** 'int6' makes the lm_head 21% smaller, 'int4' 39%, at a small cost in accuracy (cpp/README.md). Unset: int8
+   * unless the model fits this tab's measured memory only with a smaller one (fitToBudget's order). */
+  head?: HeadFormat;
 }
 
 export interface LoadProgress {
@@ -91,8 +92,8 @@ export interface ModelInfo extends Pick<EngineModelInfo, 'architecture' | 'param
   memoryBytes: number;
   /** The KV cache as loaded: 'int8' when the model needed the smaller one to fit (LoadOptions.kvCache). */
   kvCache?: 'f16' | 'int8';
-  /** The lm_head as loaded: 'int4' when the model needed it to fit (LoadOptions.head). */
-  head?: 'int8' | 'int4';
+  /** The lm_head as loaded: 'int6' or 'int4' when the model needed it to fit (LoadOptions.head). */
+  head?: HeadFormat;
   /** Time from the load request to ready. */
   loadMs: number;
   /** Set when the file's chat template is not one we support and the default was used instead. */

@@ -24,6 +24,10 @@ export interface CatalogueEntry {
    * can tell a device that cannot hold the whole context that the model still runs with a shorter one. */
   contextTokens?: number;
   kvBytesPerToken?: number;
+  /** The same two figures with the memory saving that stays within the reference tolerance (int8 KV cache and 6-bit
+   * head, cpp/README.md): what the engine falls back to before it shortens the context (memory-budget.ts). */
+  leanMemoryBytes?: number;
+  leanKvBytesPerToken?: number;
   license?: string;
 }
 
@@ -41,7 +45,7 @@ export function parseCatalogue(doc: unknown): CatalogueEntry[] {
       if (typeof e[key] !== 'string' || (e[key] as string).length === 0) throw bad(`entry ${i} has no "${key}"`);
     }
     if (!['official', 'demo', 'user'].includes(e.source as string)) throw bad(`entry ${i} has unknown source ${String(e.source)}`);
-    for (const key of ['sizeBytes', 'approxSizeBytes', 'memoryBytes', 'contextTokens', 'kvBytesPerToken'] as const) {
+    for (const key of ['sizeBytes', 'approxSizeBytes', 'memoryBytes', 'contextTokens', 'kvBytesPerToken', 'leanMemoryBytes', 'leanKvBytesPerToken'] as const) {
       if (e[key] !== undefined && !(Number.isSafeInteger(e[key]) && (e[key] as number) > 0)) throw bad(`entry ${i} has a bad "${key}"`);
     }
     if (e.sha256 !== undefined && !(typeof e.sha256 === 'string' && HEX64.test(e.sha256))) throw bad(`entry ${i} has a bad "sha256"`);

@@ -63,6 +63,8 @@ export function createModelStore(options: StoreOptions = {}): ModelStore {
       memoryBytes: m?.memoryBytes ?? (entry ? memoryNeeded(entry, size) : undefined),
       contextTokens: entry?.contextTokens,
       kvBytesPerToken: entry?.kvBytesPerToken,
+      leanMemoryBytes: entry?.leanMemoryBytes,
+      leanKvBytesPerToken: entry?.leanKvBytesPerToken,
       state: m ? effectiveState(m, downloading) : 'available',
       storedBytes: m ? storedBytes(m.shards, m.size, m.shardSize, m.pieces) : 0,
       shardCount: m?.shards.length ?? 0,

@@ -32,6 +32,9 @@ export interface ModelView {
   /** See CatalogueEntry: the context memoryBytes is for and the KV cache's bytes per token of it. */
   contextTokens?: number;
   kvBytesPerToken?: number;
+  /** See CatalogueEntry: the same with the memory saving within the reference tolerance. */
+  leanMemoryBytes?: number;
+  leanKvBytesPerToken?: number;
   state: ModelState;
   /** Bytes kept on this device: whole shards plus the received start of unfinished ones. */
   storedBytes: number;

@@ -1,7 +1,8 @@
 /** What the browser tells us about the device: memory, storage, persistence, and whether a model fits. */
 
-/** 'shorter-context': too large with the model's whole context, runs with a shorter one (models.svelte.ts). */
-export type Fit = 'fits' | 'tight' | 'shorter-context' | 'too-big' | 'unknown';
+/** 'memory-saving': too large as made, runs with the int8 KV cache and smaller head (models.svelte.ts);
+ * 'shorter-context': too large with the model's whole context even so, runs with a shorter one. */
+export type Fit = 'fits' | 'tight' | 'memory-saving' | 'shorter-context' | 'too-big' | 'unknown';
 
 /**
  * navigator.deviceMemory is coarse (rounded down to a power of two, capped at 8 GB) and missing outside Chromium.

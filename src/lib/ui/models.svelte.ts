@@ -147,9 +147,12 @@ export class ModelsState {
     return v.sizeBytes ?? v.approxSizeBytes;
   }
 
+  /** In the engine's order (memory-budget.ts): as made, then with memory saving, then with a shorter context. */
   fit(v: ModelView): Fit {
     const whole = this.fitWith(v, v.memoryBytes);
-    return whole === 'too-big' && this.shorterContext(v) ? 'shorter-context' : whole;
+    if (whole !== 'too-big') return whole;
+    if (v.leanMemoryBytes && this.fitWith(v, v.leanMemoryBytes) !== 'too-big') return 'memory-saving';
+    return this.shorterContext(v) ? 'shorter-context' : whole;
   }
 
   /** The verdict for `v` if it needed `memoryBytes`: the tab's measured memory, the device's figure and free storage. */
@@ -170,7 +173,8 @@ export class ModelsState {
    * engine shrinks the context the same way when it loads (`WasmEngine.loadModel` with the tab's memory budget).
    */
   shorterContext(v: ModelView): number | undefined {
-    const { memoryBytes, contextTokens, kvBytesPerToken } = v;
+    const memoryBytes = v.leanMemoryBytes ?? v.memoryBytes, contextTokens = v.contextTokens;
+    const kvBytesPerToken = v.leanMemoryBytes ? v.leanKvBytesPerToken : v.kvBytesPerToken;
     if (!memoryBytes || !contextTokens || !kvBytesPerToken) return undefined;
     for (let tokens = contextTokens / 2; tokens >= MIN_USEFUL_CONTEXT; tokens /= 2) {
       if (this.fitWith(v, memoryBytes - kvBytesPerToken * (contextTokens - tokens)) !== 'too-big') return tokens;
@@ -184,13 +188,14 @@ export class ModelsState {
     if (fit === 'shorter-context') {
       return fill(t.fitsShorterContext, { tokens: new Intl.NumberFormat(locale.tag).format(this.shorterContext(v) ?? 0) });
     }
-    return { fits: t.fitsDevice, tight: t.tightFit, 'too-big': t.doesNotFit, unknown: t.fitUnknown }[fit];
+    return { fits: t.fitsDevice, tight: t.tightFit, 'memory-saving': t.fitsSavingMemory, 'too-big': t.doesNotFit, unknown: t.fitUnknown }[fit];
   }
 
   /** Why `v` cannot run in this tab at all, with the numbers (undefined when it can, or nobody knows yet). */
   tooLargeReason(v: ModelView): string | undefined {
     const usable = this.tabMemory?.usableBytes;
-    if (!usable || !v.memoryBytes || v.memoryBytes <= usable || this.shorterContext(v)) return undefined;
+    const fit = this.fit(v);
+    if (!usable || !v.memoryBytes || fit === 'memory-saving' || fit === 'shorter-context' || v.memoryBytes <= usable) return undefined;
     return fill(t.tooLargeForTab, { memory: formatBytes(v.memoryBytes), tab: formatBytes(usable) });
   }
 

@@ -86,6 +86,7 @@ export const en = {
   modelMemory: 'Memory needed',
   fitsDevice: 'Fits this device',
   tightFit: 'May be too large for this device',
+  fitsSavingMemory: 'Runs here, saving memory: answers may differ very slightly',
   fitsShorterContext: 'Runs here, but remembers less of a long chat ({tokens} tokens)',
   doesNotFit: 'Too large for this device',
   fitUnknown: 'This browser does not say how much memory the device has',

@@ -76,6 +76,7 @@ export const ar: Strings = {
   modelMemory: 'الذاكرة اللازمة',
   fitsDevice: 'يناسب هذا الجهاز',
   tightFit: 'قد يكون أكبر من طاقة هذا الجهاز',
+  fitsSavingMemory: 'يعمل هنا مع توفير الذاكرة: قد تختلف الإجابات اختلافًا طفيفًا جدًا',
   fitsShorterContext: 'يعمل هنا، لكنه يتذكر أقل من المحادثة الطويلة ({tokens} رمزًا)',
   doesNotFit: 'أكبر من طاقة هذا الجهاز',
   fitUnknown: 'لا يذكر هذا المتصفح حجم ذاكرة الجهاز',

@@ -76,6 +76,7 @@ export const es: Strings = {
   modelMemory: 'Memoria necesaria',
   fitsDevice: 'Cabe en este dispositivo',
   tightFit: 'Puede ser demasiado grande para este dispositivo',
+  fitsSavingMemory: 'Funciona aquí, ahorrando memoria: las respuestas pueden variar muy poco',
   fitsShorterContext: 'Funciona aquí, pero recuerda menos de una conversación larga ({tokens} tokens)',
   doesNotFit: 'Demasiado grande para este dispositivo',
   fitUnknown: 'Este navegador no dice cuánta memoria tiene el dispositivo',

@@ -76,6 +76,7 @@ export const fr: Strings = {
   modelMemory: 'Mémoire nécessaire',
   fitsDevice: 'Convient à cet appareil',
   tightFit: 'Peut-être trop grand pour cet appareil',
+  fitsSavingMemory: 'Fonctionne ici en économisant la mémoire : les réponses peuvent très légèrement différer',
   fitsShorterContext: 'Fonctionne ici, mais retient moins d’une longue discussion ({tokens} jetons)',
   doesNotFit: 'Trop grand pour cet appareil',
   fitUnknown: 'Ce navigateur n’indique pas la mémoire de l’appareil',

@@ -8,7 +8,7 @@ export const LATIN_NAMES: readonly string[] = [
   'Trit demo model', 'System:/User:/Assistant:', 'relaxed SIMD', 'SIMD', 'top-p', 'Trit', 'BitNet', 'Microsoft', 'TII',
   '2B-4T', 'trit-demo', 'GGUF', 'gguf', 'Safari', 'QR', 'USB', 'Markdown', 'md', 'sha256',
   // Number formats of the engine's memory options, shown behind "Technical details".
-  'f16', 'int8', 'int4',
+  'f16', 'int8', 'int6', 'int4',
 ];
 
 /** The text with every allowed name and byte unit taken out, longest first ("relaxed SIMD" before "SIMD"). */

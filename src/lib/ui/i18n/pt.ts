@@ -76,6 +76,7 @@ export const pt: Strings = {
   modelMemory: 'Memória necessária',
   fitsDevice: 'Cabe neste aparelho',
   tightFit: 'Pode ser grande demais para este aparelho',
+  fitsSavingMemory: 'Funciona aqui, poupando memória: as respostas podem variar muito ligeiramente',
   fitsShorterContext: 'Funciona aqui, mas lembra-se de menos de uma conversa longa ({tokens} tokens)',
   doesNotFit: 'Grande demais para este aparelho',
   fitUnknown: 'Este navegador não informa quanta memória o aparelho tem',

@@ -76,6 +76,7 @@ export const sw: Strings = {
   modelMemory: 'Kumbukumbu inayohitajika',
   fitsDevice: 'Inatosha kwenye kifaa hiki',
   tightFit: 'Huenda ni kubwa mno kwa kifaa hiki',
+  fitsSavingMemory: 'Inafanya kazi hapa kwa kuokoa kumbukumbu: majibu yanaweza kutofautiana kidogo sana',
   fitsShorterContext: 'Inafanya kazi hapa, lakini inakumbuka kidogo ya mazungumzo marefu (tokeni {tokens})',
   doesNotFit: 'Ni kubwa mno kwa kifaa hiki',
   fitUnknown: 'Kivinjari hiki hakisemi kifaa kina kumbukumbu kiasi gani',
