@@ -97,14 +97,13 @@ export async function setSetting(s: WebDriverSession, label: string, value: stri
     ).then((el) => el ?? undefined),
   );
   const current = () => s.execute<string>('return arguments[0].value;', field);
-  await s.clear(field);
-  // WebKitGTK's driver does not always empty a number field on clear, nor on select-and-delete: typing "16" after
-  // "4096" gave "409616", which the app clamps to 4096 (a later reply ran for thousands of tokens). Each way in turn,
-  // until the field is empty: clear, select and Delete, then Backspace once per character as a person would.
-  if ((await current()) !== '') {
-    await s.execute('arguments[0].focus(); arguments[0].select();', field);
-    await s.sendKeys(field, '\uE017');
-  }
+  // WebKitGTK's driver does not always empty a number field on select-and-delete: typing "16" after "4096" gave
+  // "409616", which the app clamps to 4096 (a later reply ran for thousands of tokens). Each way in turn, until the
+  // field is empty: select and Delete, then Backspace once per character as a person would. Not WebDriver's clear:
+  // it fires change, the app saves the empty field as its clamped value and writes that back, and on a busy machine
+  // the write-back landed after the field had been emptied here ("could not be emptied: it holds 4096").
+  await s.execute('arguments[0].focus(); arguments[0].select();', field);
+  await s.sendKeys(field, '\uE017');
   for (let left = (await current()).length; left > 0 && (await current()) !== ''; left--) {
     await s.execute('arguments[0].focus();', field);
     await s.sendKeys(field, '\uE010\uE003');
