@@ -30,8 +30,11 @@ export default defineConfig({
   testIgnore: ['store/**', 'webkit/**', 'firefox/**', 'library/**'],
   timeout: 120_000,
   expect: { timeout: 30_000 },
+  // Two workers: most of a test is waiting on the browser, the worker and the servers, so a second one fills the
+  // idle core. Files run whole in one worker (tests in a file share its hosts); every test has its own context, so
+  // its own IndexedDB and service worker. TRIT_E2E_WORKERS=1 runs them one at a time.
   fullyParallel: false,
-  workers: 1,
+  workers: Number(process.env.TRIT_E2E_WORKERS ?? 2),
   retries: 0,
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
   outputDir: 'test-results/e2e',

@@ -1,12 +1,14 @@
 /**
  * The library's browser tests: the reading helper example, built from the library build exactly as an embedder
  * builds it, served with the isolation headers (PORT) and without them (PORT + 1), and a model host (PORT + 2).
- * Run: npx playwright test -c e2e/library/playwright.library.config.ts   (TRIT_LIB_PORT moves the ports; default 4800)
+ * Run: npx playwright test -c e2e/library/playwright.library.config.ts   (TRIT_LIB_PORT moves the ports; default 4800,
+ * or TRIT_E2E_PORT + 10 when only that is set: npm test runs this suite beside the app's, which holds TRIT_E2E_PORT
+ * and the port after it)
  */
 import { defineConfig } from '@playwright/test';
 import { launchOptions } from '../../playwright.config';
 
-const PORT = Number(process.env.TRIT_LIB_PORT ?? process.env.TRIT_E2E_PORT ?? 4800);
+const PORT = Number(process.env.TRIT_LIB_PORT ?? (process.env.TRIT_E2E_PORT ? Number(process.env.TRIT_E2E_PORT) + 10 : 4800));
 export const EXAMPLE_URL = `http://localhost:${PORT}`;
 export const UNISOLATED_EXAMPLE_URL = `http://localhost:${PORT + 1}`;
 export const MODEL_HOST = `http://localhost:${PORT + 2}`;
