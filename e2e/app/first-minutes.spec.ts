@@ -2,16 +2,10 @@
  * What a new user meets in the first ten minutes (issue 14): each test is one item of that issue, tried as a person
  * would, and fails on the app as it was before the fix.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { UNISOLATED_URL } from '../../playwright.config';
+import { expectNoSeriousViolations } from '../support/page-checks';
 import { readRecord, sendAndWaitForReply, showConversations, throttleCpu, waitForModelReady, writeRecord } from './helpers';
-
-/** No axe violation rated serious or critical in the state the page is in. */
-async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
-}
 
 async function newChat(page: Page) {
   await showConversations(page);
@@ -65,7 +59,7 @@ test('a failed load goes back to the demo model and says what happened, with the
   await expect(details).not.toHaveAttribute('open', '');
   await details.getByText('Details').click();
   await expect(details.locator('p')).toBeVisible();
-  await expectAccessible(page);
+  await expectNoSeriousViolations(page, 'failed load');
   const reply = await sendAndWaitForReply(page, 'What can you do?');
   await expect(reply.locator('.markdown')).not.toBeEmpty();
 });
@@ -112,7 +106,7 @@ test('the real context is shown, and a message too long for it is refused before
   await expect(page.getByTestId('message-assistant')).toHaveCount(0);
   // Nothing typed is lost.
   await expect(page.getByTestId('composer')).toHaveValue(long);
-  await expectAccessible(page);
+  await expectNoSeriousViolations(page, 'message too long');
 
   // A short message goes through and the notice goes.
   await page.getByTestId('composer').fill('Hello');

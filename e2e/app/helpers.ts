@@ -28,6 +28,16 @@ export async function sendAndWaitForReply(page: Page, text: string) {
   return reply;
 }
 
+/** Sets a Settings field by its label as typing into it and leaving it does, waits for "Saved", closes Settings. */
+export async function saveSetting(page: Page, label: string, value: string): Promise<void> {
+  await page.getByTestId('open-settings').click();
+  const field = page.getByLabel(label);
+  await field.fill(value);
+  await field.blur();
+  await expect(page.getByTestId('settings-saved')).toHaveText('Saved');
+  await page.keyboard.press('Escape');
+}
+
 /** Opens the chat list (a drawer on narrow screens; always visible on wide ones). */
 export async function showConversations(page: Page): Promise<void> {
   const toggle = page.getByTestId('toggle-sidebar');

@@ -1,7 +1,7 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { expectNoSeriousViolations } from '../support/page-checks';
 import { startSlowHost } from '../support/slow-host';
 import { sendAndWaitForReply, startModelHost, throttleCpu, waitForModelReady } from './helpers';
 
@@ -67,13 +67,6 @@ async function shot(page: Page, testInfo: TestInfo, name: string) {
   const path = testInfo.outputPath(`${name}.png`);
   await page.screenshot({ path });
   await testInfo.attach(name, { path, contentType: 'image/png' });
-}
-
-/** No axe violation rated serious or critical in what is on screen. */
-async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(serious).toEqual([]);
 }
 
 async function openManager(page: Page) {
@@ -189,7 +182,7 @@ test('asks before downloading a model that will not fit, or a large one on a cel
   await expect(question).toContainText('mobile or metered connection');
   await question.scrollIntoViewIfNeeded();
   await shot(page, testInfo, 'phone-dark-ask-before-download');
-  await expectAccessible(page);
+  await expectNoSeriousViolations(page, 'ask before download');
   await question.getByRole('button', { name: 'Cancel' }).click();
   await expect(question).toHaveCount(0);
   expect(requests).toBe(0);
@@ -212,7 +205,7 @@ test('the model host unreachable: says so, offers the file from a USB stick, and
   await alert.getByText('Details').click();
   await expect(alert).toContainText('host_unreachable');
   await shot(page, testInfo, 'laptop-host-unreachable');
-  await expectAccessible(page);
+  await expectNoSeriousViolations(page, 'host unreachable');
 });
 
 test('deleting the model in use: Unload is there, and the confirmation tells the truth about an imported file', async ({ page }, testInfo) => {

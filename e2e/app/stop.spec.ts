@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSyntheticModel } from '../../scripts/make-fixture';
-import { sendAndWaitForReply, startModelHost, waitForModelReady } from './helpers';
+import { saveSetting, sendAndWaitForReply, startModelHost, waitForModelReady } from './helpers';
 
 // The demo model answers in a few tokens at thousands of tokens per second: nothing to stop. A random-weight
 // model of real architecture, large enough to run at tens of tokens per second here, talks until its limit.
@@ -41,11 +41,7 @@ test('Stop during a long reply gives control back within a second, and the next 
   await useTalkativeModel(page);
 
   // The longest reply the settings allow, so there is something to stop.
-  await page.getByTestId('open-settings').click();
-  await page.getByLabel('Maximum reply length (tokens)').fill('4096');
-  await page.getByLabel('Maximum reply length (tokens)').blur();
-  await expect(page.getByTestId('settings-saved')).toHaveText('Saved');
-  await page.keyboard.press('Escape');
+  await saveSetting(page, 'Maximum reply length (tokens)', '4096');
 
   await page.getByTestId('composer').fill('Write a very long story about a school trip, with many chapters.');
   await page.getByTestId('composer').press('Enter');

@@ -2,10 +2,10 @@
  * The chat a class can live in (issue 19), with the demo model: versions of an earlier question, Continue, export
  * to Markdown and back, search in old chats, presets carried to another browser, and reading aloud.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { readRecord, sendAndWaitForReply, showConversations, waitForModelReady, writeRecord } from '../app/helpers';
+import { expectNoSeriousViolations, expectTouchTargets } from '../support/page-checks';
+import { readRecord, saveSetting, sendAndWaitForReply, showConversations, waitForModelReady, writeRecord } from '../app/helpers';
 
 async function closeDrawer(page: Page) {
   const toggle = page.getByTestId('toggle-sidebar');
@@ -72,11 +72,7 @@ test('edit an earlier question: the old version and its answers stay, and the ve
 test('a reply cut at the length limit can be continued', async ({ page }) => {
   await page.goto('/');
   await waitForModelReady(page);
-  await page.getByTestId('open-settings').click();
-  await page.getByLabel('Maximum reply length (tokens)').fill('16');
-  await page.getByLabel('Maximum reply length (tokens)').blur();
-  await expect(page.getByTestId('settings-saved')).toHaveText('Saved');
-  await page.keyboard.press('Escape');
+  await saveSetting(page, 'Maximum reply length (tokens)', '16');
   // The demo model's longest practised answer (about 95 characters) is well over 16 tokens.
   const reply = await sendAndWaitForReply(page, 'What can you do?');
   await expect(reply).toHaveAttribute('data-stop-reason', 'max_tokens');
@@ -235,11 +231,7 @@ test('a preset made in one browser, carried by file and by QR code to another, g
 test('a chat can have instructions of its own, or none, whatever the settings say', async ({ page }) => {
   await page.goto('/');
   await waitForModelReady(page);
-  await page.getByTestId('open-settings').click();
-  await page.getByLabel('Instructions for the assistant (system prompt)').fill('Answer in one word.');
-  await page.getByLabel('Instructions for the assistant (system prompt)').blur();
-  await expect(page.getByTestId('settings-saved')).toHaveText('Saved');
-  await page.keyboard.press('Escape');
+  await saveSetting(page, 'Instructions for the assistant (system prompt)', 'Answer in one word.');
 
   await page.getByTestId('chat-instructions').locator('summary').click();
   await page.getByTestId('instructions-pick').selectOption({ label: 'Written for this chat' });
@@ -373,19 +365,6 @@ for (const lang of ['en', 'ar']) {
 
 /** No serious or critical axe violation, and every visible control at least 44 x 44 CSS pixels. */
 async function expectAccessible(page: Page, label: string) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${label}: ${v.id} on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(serious).toEqual([]);
-  const small = await page.evaluate(() =>
-    [...document.querySelectorAll('button, summary, select, input:not([type=hidden]), textarea')]
-      .filter((el) => {
-        const r = el.getBoundingClientRect();
-        const visible = r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden' && !el.closest('.visually-hidden');
-        return visible && (r.height < 44 || r.width < 44) && el.getAttribute('type') !== 'range' && !el.closest('[inert]');
-      })
-      .map((el) => `${el.tagName} "${el.textContent?.trim().slice(0, 30)}"`),
-  );
-  expect(small, label).toEqual([]);
+  await expectNoSeriousViolations(page, label);
+  await expectTouchTargets(page, label);
 }

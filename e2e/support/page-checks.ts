@@ -27,21 +27,22 @@ export async function expectNoSeriousViolations(page: Page, label: string) {
   expect(serious).toEqual([]);
 }
 
-/** Every visible control is at least 44 x 44 CSS pixels, so a finger can hit it. */
-export async function expectTouchTargets(page: Page) {
+/** Every visible control is at least 44 x 44 CSS pixels, so a finger can hit it; `label` says which screen. */
+export async function expectTouchTargets(page: Page, label = 'page') {
   const small = await page.evaluate(() =>
     [...document.querySelectorAll('button, summary, select, input:not([type=hidden]), textarea, a[href]')]
       .filter((el) => {
         const r = el.getBoundingClientRect();
         const style = getComputedStyle(el);
-        const visible = r.width > 0 && r.height > 0 && style.visibility !== 'hidden' && !el.closest('.visually-hidden');
+        // What is inert (behind an open dialog) cannot be touched at all.
+        const visible = r.width > 0 && r.height > 0 && style.visibility !== 'hidden' && !el.closest('.visually-hidden, [inert]');
         // Links inside text (a model's reply) follow text size, as WCAG 2.5.8 allows for inline targets.
         const inline = el.tagName === 'A' && el.closest('.markdown');
         return visible && !inline && (r.height < 44 || r.width < 44) && el.getAttribute('type') !== 'range';
       })
       .map((el) => `${el.tagName.toLowerCase()} "${(el.textContent ?? '').trim().slice(0, 30)}" ${Math.round(el.getBoundingClientRect().width)}x${Math.round(el.getBoundingClientRect().height)}`),
   );
-  expect(small).toEqual([]);
+  expect(small, label).toEqual([]);
 }
 
 /** The page is no wider than the screen; `label` says which screen. */
