@@ -106,7 +106,8 @@ lane() {
 }
 
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
-if [ "${TRIT_TEST_LANES:-2}" = 1 ]; then
+LANES=$([ "${TRIT_TEST_LANES:-2}" = 1 ] && echo 1 || echo 2)
+if [ "$LANES" = 1 ]; then
   lane typecheck unit library e2e
 else
   lane typecheck unit library &
@@ -116,7 +117,7 @@ fi
 trap - EXIT
 
 echo
-echo "== suites (seconds; they ran two at a time)"
+echo "== suites (seconds; $LANES at a time)"
 failed=0
 for name in typecheck unit e2e store classroom firefox webkit library; do
   if [ -f "$LOGS/$name.result" ]; then
