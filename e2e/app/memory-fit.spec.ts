@@ -6,7 +6,7 @@
 import { expect, test } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { waitForModelReady } from './helpers';
+import { sendAndWaitForReply, waitForModelReady } from './helpers';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
 
@@ -60,3 +60,31 @@ test('without the hook the same model is offered for download on this machine', 
   await waitForModelReady(page);
   await expect(page.getByTestId('official-offer')).toContainText('Fits this device');
 });
+
+// The medium reference model (2B-4T layout) at the app's 2,048-token context needs 10.56 MiB as made, 10.12 with the
+// 6-bit head, 8.68 with the int8 KV cache, 8.24 with both. Stored on the device, its input rows are read from the
+// file, so the head can shrink. A tab that can hold only so much gets the least lossy step that fits, says so in
+// plain words, and still answers.
+for (const [mib, kv, head] of [['10.3', 'f16', 'int6'], ['8.4', 'int8', 'int6']] as const) {
+  test(`a tab with ${mib} MiB: an added model loads with memory saving (${kv} KV cache, ${head} head) and answers`, async ({ page }) => {
+    await page.setViewportSize({ width: 1024, height: 800 });
+    await page.goto(`/?trit-memory-mib=${mib}`);
+    await waitForModelReady(page);
+    await page.getByTestId('model-chip').click();
+    await page.getByLabel('Add a model from a file').setInputFiles(resolve(import.meta.dirname, '../../test/fixtures/medium.gguf'));
+    const entry = page.locator('[data-testid^="model-"][data-state="ready"]').filter({ hasText: /medium/ });
+    await expect(entry).toBeVisible({ timeout: 60_000 });
+    await entry.getByRole('button', { name: 'Use this model' }).click();
+    await page.keyboard.press('Escape');
+    await waitForModelReady(page);
+    await expect(page.getByTestId('model-chip')).toContainText('medium');
+    await page.locator('details.device > summary').click();
+    const saving = page.getByTestId('memory-saving');
+    await expect(saving).toContainText('On: this device has little memory');
+    await saving.locator('summary').click();
+    await expect(saving).toContainText(`Attention cache: ${kv}. Output layer: ${head}.`);
+    await expect(page.getByTestId('context-in-use')).toHaveText('2048');
+    await sendAndWaitForReply(page, 'Hello there');
+    await expect(page.getByTestId('message-assistant').last().getByRole('alert')).toHaveCount(0);
+  });
+}

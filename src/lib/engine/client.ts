@@ -5,7 +5,7 @@
 import * as Comlink from 'comlink';
 import { TritError } from '../errors';
 import { installErrorTransfer } from './comlink-errors';
-import type { EngineStatus, EngineWorkerApi } from './protocol';
+import type { EngineInitOptions, EngineStatus, EngineWorkerApi } from './protocol';
 
 /**
  * How long the engine may take to start (it compiles its wasm and starts its threads, about a second here; the worker
@@ -44,19 +44,20 @@ export const STUCK_START_MS = 15_000;
  * only if that one does not start either is there the plain timeout error. In Firefox a first visit's worker now and
  * then answered nothing at all, not even its own 10 s fallback, while a fresh worker started at once (issue 21).
  */
-export async function startEngineOrFresh(client: EngineClient, fresh: () => EngineClient, stuckMs = STUCK_START_MS): Promise<EngineStatus> {
+export async function startEngineOrFresh(client: EngineClient, fresh: () => EngineClient, stuckMs = STUCK_START_MS,
+  init: EngineInitOptions = {}): Promise<EngineStatus> {
   try {
-    return await startEngineWithin(client, stuckMs);
+    return await startEngineWithin(client, stuckMs, init);
   } catch (e) {
     if (!(e instanceof TritError) || e.code !== 'timeout') throw e;
     // Said in the console, for whoever looks into a slow start (the browser tests print it with a failure).
     console.warn(`The engine worker did not answer within ${stuckMs / 1000} s; starting a fresh one.`);
-    return startEngineWithin(fresh());
+    return startEngineWithin(fresh(), ENGINE_START_MS, init);
   }
 }
 
 /** Starts the engine, or fails with a plain timeout error, never a silent wait; the stuck worker is ended. */
-export async function startEngineWithin(client: EngineClient, ms = ENGINE_START_MS): Promise<EngineStatus> {
+export async function startEngineWithin(client: EngineClient, ms = ENGINE_START_MS, init: EngineInitOptions = {}): Promise<EngineStatus> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -65,7 +66,7 @@ export async function startEngineWithin(client: EngineClient, ms = ENGINE_START_
     }, ms);
   });
   try {
-    return await Promise.race([client.api.init(), timeout]);
+    return await Promise.race([client.api.init(init), timeout]);
   } finally {
     clearTimeout(timer);
   }

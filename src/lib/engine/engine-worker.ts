@@ -88,6 +88,8 @@ export class EngineWorker implements EngineWorkerApi {
   private memoryProbe?: MemoryProbeResult;
 
   init(opts: EngineInitOptions = {}): Promise<EngineStatus> {
+    // Taken even when something asked for the status first (and so started the engine without options).
+    if (opts.simulateMemoryBytes) this.memoryProbe = probeMemory({ simulateBytes: opts.simulateMemoryBytes, deviceMemoryGB: reportedDeviceMemoryGB() });
     this.starting ??= this.start(opts).catch((e) => {
       this.starting = undefined;
       throw e;

@@ -39,6 +39,9 @@ export const MAX_ENGINE_THREADS = 8;
 export interface EngineInitOptions {
   /** Threads to use; defaults to the device's cores (at most MAX_ENGINE_THREADS). */
   threads?: number;
+  /** Test hook (?trit-memory-mib=N): the memory probe reports this many bytes, as if the browser refused more, and
+   * every load is fitted to it, so a small device can be tried on any machine. */
+  simulateMemoryBytes?: number;
 }
 
 export interface SelfTestOptions {

@@ -3,7 +3,8 @@
  * Components read the $state fields and call the methods; nothing else talks to the engine worker.
  */
 import * as Comlink from 'comlink';
-import { createEngineClient, startEngineOrFresh, type EngineClient } from '../engine/client';
+import { STUCK_START_MS, createEngineClient, startEngineOrFresh, type EngineClient } from '../engine/client';
+import { simulatedTabMemory } from './models.svelte';
 import { appBaseUrl } from '../pwa/app-base';
 import type {
   EngineStatus,
@@ -159,7 +160,8 @@ export class AppState {
   private async startEngine(): Promise<boolean> {
     this.engineError = undefined;
     try {
-      const measuring = startEngineOrFresh(this.client, () => this.freshClient()).then(async (status) => {
+      const init = { simulateMemoryBytes: simulatedTabMemory() };
+      const measuring = startEngineOrFresh(this.client, () => this.freshClient(), STUCK_START_MS, init).then(async (status) => {
         this.measuredThreads = await this.measureThreads(status);
         return status;
       });
