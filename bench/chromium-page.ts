@@ -16,7 +16,9 @@ export interface StoredLoadTiming {
 
 declare global {
   interface Window {
-    runTritBenchmark(opts: { url: string; threads: number; promptTokens: number; generateTokens: number; nCtx: number; rounds: number; kvCache?: 'f16' | 'int8'; head?: 'int8' | 'int6' | 'int4'; stored?: boolean }): Promise<BenchmarkResult & { crossOriginIsolated: boolean; stored?: StoredLoadTiming }>;
+    runTritBenchmark(opts: { url: string; threads: number; promptTokens: number; generateTokens: number; nCtx: number; rounds: number; kvCache?: 'f16' | 'int8'; head?: 'int8' | 'int6' | 'int4'; stored?: boolean }): Promise<BenchmarkResult & { crossOriginIsolated: boolean; stored?: StoredLoadTiming; rendererRssBytes?: number }>;
+    /** Set by bench/engine-chromium.ts: the renderer's resident memory, read by the Node side from /proc. */
+    tritRendererRss?: () => Promise<number | undefined>;
   }
 }
 
@@ -57,8 +59,11 @@ window.runTritBenchmark = async ({ url, threads, promptTokens, generateTokens, n
     } else {
       await client.api.loadModel({ kind: 'file', file, name: url.split('/').pop() }, { nCtx, kvCache, head });
     }
-    const result = await client.api.benchmark({ promptTokens, generateTokens, threads, rounds });
-    return { ...result, crossOriginIsolated: status.crossOriginIsolated, stored: timing };
+    const result = await client.api.benchmark({ promptTokens, generateTokens, threads, rounds, bandwidth: false });
+    // The renderer's memory before the bandwidth test, whose 256 MiB buffer would stay in the (never shrinking) heap.
+    const rendererRssBytes = await window.tritRendererRss?.();
+    const { bandwidthGBps } = await client.api.benchmark({ promptTokens: 1, generateTokens: 1, threads, rounds: 1 });
+    return { ...result, bandwidthGBps, rendererRssBytes, crossOriginIsolated: status.crossOriginIsolated, stored: timing };
   } finally {
     client.terminate();
   }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchmarkResult } from '../src/lib/engine/protocol';
 import { launchOptions } from '../playwright.config';
 import type { StoredLoadTiming } from './chromium-page';
+import { rendererRssBytes } from './renderer-memory';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -26,7 +27,10 @@ export interface ChromiumBenchRun {
 }
 
 /** Runs each benchmark in its own browser; `extraArgs` go to Chromium (e.g. `--js-flags=--perf-prof`). */
-export async function benchEngineChromium(runs: ChromiumBenchRun[], extraArgs: string[] = [], port = 5299): Promise<Array<BenchmarkResult & { stored?: StoredLoadTiming }>> {
+/** A run's result, with the renderer's resident memory after the run where /proc tells it. */
+export type ChromiumBenchResult = BenchmarkResult & { stored?: StoredLoadTiming; rendererRssBytes?: number };
+
+export async function benchEngineChromium(runs: ChromiumBenchRun[], extraArgs: string[] = [], port = 5299): Promise<ChromiumBenchResult[]> {
   const { createServer } = await import('vite');
   const { chromium } = await import('@playwright/test');
   const server = await createServer({
@@ -38,7 +42,7 @@ export async function benchEngineChromium(runs: ChromiumBenchRun[], extraArgs: s
     } },
   });
   await server.listen();
-  const results: Array<BenchmarkResult & { stored?: StoredLoadTiming }> = [];
+  const results: ChromiumBenchResult[] = [];
   try {
     for (const run of runs) {
       // A persistent profile: its Blobs can live on disk (an incognito context keeps them in memory, which refused
@@ -48,6 +52,7 @@ export async function benchEngineChromium(runs: ChromiumBenchRun[], extraArgs: s
       try {
         const page = await browser.newPage();
         page.setDefaultTimeout(30 * 60_000);
+        await page.exposeFunction('tritRendererRss', () => rendererRssBytes(profile));
         await page.goto(`http://localhost:${port}/bench/chromium.html`);
         await page.waitForFunction(() => typeof window.runTritBenchmark === 'function');
         const url = '/' + relative(root, run.model).split('\\').join('/');

@@ -14,7 +14,9 @@
  * --kv-cache int8 runs everything with the int8 KV cache (default f16, exact), --head int6|int4 with the 6- or
  * 4-bit lm_head (default int8); the quality these options cost
  * (bench/quality.ts: logit error on the reference models, top-1 agreement and KL on the demo model's text) is
- * reported unless --no-quality. Peak memory is the wasm heap's size after the run (it never shrinks).
+ * reported unless --no-quality. Peak memory is the wasm heap's size after the run (it never shrinks); Chromium rows
+ * add the renderer's resident memory after the run (Linux). Unless --no-stored, the model is also imported into IndexedDB in
+ * Chromium and loaded from there as the app does: import time, "Use this model" to ready, and the first reply token.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -22,6 +24,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchmarkResult, SimdLevel } from '../src/lib/engine/protocol';
 import { benchEngineChromium } from './engine-chromium';
+import type { StoredLoadTiming } from './chromium-page';
 import type { LongChatReport } from './long-chat';
 import { benchEngineWebKit } from './webkit-engine';
 
@@ -63,7 +66,7 @@ function ensureModel(): string {
   return path;
 }
 
-interface Run extends BenchmarkResult { runtime: 'node' | 'chromium' | 'webkit' | 'webkit-sab' }
+interface Run extends BenchmarkResult { runtime: 'node' | 'chromium' | 'webkit' | 'webkit-sab'; rendererRssBytes?: number }
 
 function nodeRun(model: string, threads: number, simd: SimdLevel | 'best', rounds: number): Run {
   const out = spawnSync('npx', ['tsx', 'bench/node-run.ts', model, String(threads), String(PROMPT_TOKENS), String(GENERATE_TOKENS), String(N_CTX), simd, String(rounds)], {
@@ -95,6 +98,15 @@ const runs: Run[] = [];
 for (const t of threadCounts) { log(`node, ${t} thread(s)…`); runs.push(nodeRun(model, t, 'best', ROUNDS)); }
 log('chromium…');
 runs.push(...(await chromiumRuns(model, threadCounts)));
+// From IndexedDB, as "Use this model" loads it: the file imported into the store, then a stored load in the worker
+// (2 threads, a 32-token prompt and one generated token for the first reply token).
+let storedLoad: StoredLoadTiming | undefined;
+if (!flag('--no-stored') && !quick) {
+  log('chromium, the model stored in IndexedDB: import, load to ready, first token…');
+  [{ stored: storedLoad }] = await benchEngineChromium([{
+    model, threads: 2, promptTokens: 32, generateTokens: 1, nCtx: N_CTX, rounds: 1, kvCache, head, stored: true,
+  }]);
+}
 const peerRuns: Run[] = [];
 if (!flag('--no-peer')) {
   for (const t of threadCounts) { log(`node, plain SIMD128 build, ${t} thread(s)…`); peerRuns.push(nodeRun(model, t, 'simd128', PEER_ROUNDS)); }
@@ -146,6 +158,7 @@ const report = {
   runs: runs.map((r) => ({
     runtime: r.runtime, threads: r.threads, pp_tps: r.promptTokensPerSecond, tg_tps: r.generationTokensPerSecond,
     peak_memory_bytes: r.peakMemoryBytes,
+    ...(r.rendererRssBytes ? { renderer_rss_bytes: r.rendererRssBytes } : {}),
     roofline_fraction: (r.bytesPerToken * r.generationTokensPerSecond) / (bandwidth(r.runtime) * 1e9),
     i2s_kernel: r.i2sKernel,
   })),
@@ -157,6 +170,9 @@ const report = {
       pp_speedup: best.promptTokensPerSecond / p.promptTokensPerSecond, tg_speedup: best.generationTokensPerSecond / p.generationTokensPerSecond,
     };
   }),
+  stored_load: storedLoad && {
+    import_ms: Math.round(storedLoad.importMs), ready_ms: Math.round(storedLoad.readyMs), first_token_ms: Math.round(storedLoad.firstTokenMs),
+  },
   quality,
   long_chat: longChat && {
     n_ctx: longChat.nCtx, threads: longChat.threads, first_overflow_turn: longChat.firstOverflowTurn,
@@ -171,10 +187,13 @@ if (json) {
 } else {
   console.log(`model ${report.model}: ${(bytesPerToken / 1e9).toFixed(3)} GB of weights read per token`);
   console.log(`streaming-read bandwidth: ${Object.entries(report.bandwidth_gbps).map(([rt, g]) => `${rt} ${g.toFixed(2)} GB/s`).join(', ')}`);
-  console.log('runtime   threads  prompt tok/s  gen tok/s  of roofline  peak memory  I2_S kernel');
+  console.log('runtime   threads  prompt tok/s  gen tok/s  of roofline  peak memory  renderer RSS  I2_S kernel');
   for (const r of report.runs) {
-    console.log(`${r.runtime.padEnd(10)} ${String(r.threads).padStart(6)}  ${r.pp_tps.toFixed(2).padStart(12)}  ${r.tg_tps.toFixed(2).padStart(9)}  ${(100 * r.roofline_fraction).toFixed(1).padStart(10)}%  ${(r.peak_memory_bytes / 2 ** 20).toFixed(0).padStart(7)} MiB  ${r.i2s_kernel}`);
+    const rss = r.renderer_rss_bytes ? `${(r.renderer_rss_bytes / 2 ** 20).toFixed(0)} MiB` : '';
+    console.log(`${r.runtime.padEnd(10)} ${String(r.threads).padStart(6)}  ${r.pp_tps.toFixed(2).padStart(12)}  ${r.tg_tps.toFixed(2).padStart(9)}  ${(100 * r.roofline_fraction).toFixed(1).padStart(10)}%  ${(r.peak_memory_bytes / 2 ** 20).toFixed(0).padStart(7)} MiB  ${rss.padStart(12)}  ${r.i2s_kernel}`);
   }
+  const sl = report.stored_load;
+  if (sl) console.log(`stored in IndexedDB (chromium, 2 threads): import ${(sl.import_ms / 1000).toFixed(1)} s; "Use this model" to ready ${(sl.ready_ms / 1000).toFixed(1)} s; first reply token ${(sl.first_token_ms / 1000).toFixed(1)} s after that`);
   for (const p of report.simd128_peer) {
     console.log(`peer: node, ${p.threads} thread(s), ${p.i2s_kernel} kernel: prompt ${p.pp_tps.toFixed(2)} tok/s, gen ${p.tg_tps.toFixed(2)} tok/s; the best build is ${p.pp_speedup.toFixed(2)}x / ${p.tg_speedup.toFixed(2)}x that`);
   }
