@@ -36,10 +36,10 @@ const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) 
 const json = flag('--json');
 const quick = flag('--quick'); // a small model, to check the harness itself
 // The KV cache of every run (default f16); child processes read it from the environment (bench/engine-node.ts).
-const kvCache = option('--kv-cache') === 'int8' ? 'int8' : 'f16';
+const kvCache: 'f16' | 'int8' = option('--kv-cache') === 'int8' ? 'int8' : 'f16';
 process.env.TRIT_BENCH_KV = kvCache;
 // --head int6|int4: the 6- or 4-bit lm_head in every run (default int8); passed the same way (TRIT_BENCH_HEAD).
-const head = option('--head') === 'int4' ? 'int4' : option('--head') === 'int6' ? 'int6' : 'int8';
+const head: 'int8' | 'int6' | 'int4' = option('--head') === 'int4' ? 'int4' : option('--head') === 'int6' ? 'int6' : 'int8';
 process.env.TRIT_BENCH_HEAD = head;
 const PROMPT_TOKENS = 128;
 const GENERATE_TOKENS = 64;
@@ -115,7 +115,7 @@ if (!flag('--no-peer')) {
 const hasWebKit = spawnSync('sh', ['-c', 'command -v WebKitWebDriver && command -v Xvfb']).status === 0;
 if (!flag('--no-webkit') && hasWebKit) {
   log('webkit, as shipped (one thread) and with SharedArrayBuffer (threaded)…');
-  const base = { model, promptTokens: PROMPT_TOKENS, generateTokens: GENERATE_TOKENS, nCtx: N_CTX, rounds: ROUNDS };
+  const base = { model, promptTokens: PROMPT_TOKENS, generateTokens: GENERATE_TOKENS, nCtx: N_CTX, rounds: ROUNDS, kvCache, head };
   const wk = await benchEngineWebKit([
     { ...base, threads: 1, sharedArrayBuffer: false },
     ...threadCounts.map((threads) => ({ ...base, threads, sharedArrayBuffer: true })),

@@ -22,6 +22,9 @@ export interface WebKitBenchRun {
   rounds: number;
   sharedArrayBuffer: boolean;
   jscOptions?: Record<string, string>;
+  /** As bench/engine-chromium.ts: the KV cache and lm_head formats (default: the engine's exact ones). */
+  kvCache?: 'f16' | 'int8';
+  head?: 'int8' | 'int6' | 'int4';
 }
 
 export type WebKitBenchResult = BenchmarkResult & { build: string };
