@@ -16,26 +16,44 @@ inline int code_at(const uint8_t* block, int i) {
 }
 }  // namespace
 
+// SIMD: the head is converted while the file streams in (328 million weights on 2B-4T), and a per-element loop added
+// 4.5 s to every load. Rounding is half to even, as nearbyintf.
 void q6_quantize_row(const float* values, int ne0, uint8_t* packed, float* scales) {
+  const v128_t nibble = wasm_i8x16_splat(15);
   for (int b = 0; b < ne0 / kQ6BlockElems; b++) {
     const float* v = values + b * kQ6BlockElems;
-    float amax = 0;
-    bool finite = true;
-    for (int i = 0; i < kQ6BlockElems; i++) {
-      finite = finite && std::isfinite(v[i]);
-      amax = std::fmax(amax, std::fabs(v[i]));
+    v128_t amax4 = wasm_f32x4_splat(0), finite = wasm_i32x4_splat(-1);
+    for (int i = 0; i < kQ6BlockElems; i += 4) {
+      const v128_t a = wasm_f32x4_abs(wasm_v128_load(v + i));
+      finite = wasm_v128_and(finite, wasm_f32x4_lt(a, wasm_f32x4_splat(INFINITY)));  // false for NaN too
+      amax4 = wasm_f32x4_max(amax4, a);
     }
-    const bool usable = finite && amax > 0;
-    const float inv = usable ? 31.0f / amax : 0.0f;
+    const float amax = std::fmax(std::fmax(wasm_f32x4_extract_lane(amax4, 0), wasm_f32x4_extract_lane(amax4, 1)),
+                                 std::fmax(wasm_f32x4_extract_lane(amax4, 2), wasm_f32x4_extract_lane(amax4, 3)));
+    const bool usable = wasm_i32x4_all_true(finite) && amax > 0;
+    const v128_t inv = wasm_f32x4_splat(usable ? 31.0f / amax : 0.0f);
     scales[b] = usable ? amax / 31.0f : 0.0f;
-    uint8_t* block = packed + b * kQ6BlockBytes;
-    memset(block, 0, kQ6BlockBytes);
-    for (int i = 0; i < kQ6BlockElems; i++) {
-      // |v * inv| <= 31 by construction; the clamp only guards rounding at the edge.
-      const int stored = (int)std::fmin(31.0f, std::fmax(-31.0f, nearbyintf(v[i] * inv))) + 32;
-      block[low_byte(i)] |= (uint8_t)((stored & 15) << low_shift(i));
-      block[high_byte(i)] |= (uint8_t)((stored >> 4) << high_shift(i));
+    // Each 16 values as codes + 32 (1..63) in bytes; |v * inv| <= 31 by construction, the clamp guards the edge.
+    v128_t stored[4];
+    for (int g = 0; g < 4; g++) {
+      v128_t i32[4];
+      for (int q = 0; q < 4; q++) {
+        const v128_t r = wasm_f32x4_nearest(wasm_f32x4_mul(wasm_v128_load(v + g * 16 + q * 4), inv));
+        i32[q] = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_min(wasm_f32x4_splat(31), wasm_f32x4_max(wasm_f32x4_splat(-31), r)));
+      }
+      const v128_t i8 = wasm_i8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(i32[0], i32[1]), wasm_i16x8_narrow_i32x4(i32[2], i32[3]));
+      stored[g] = wasm_i8x16_add(i8, wasm_i8x16_splat(32));
     }
+    uint8_t* block = packed + b * kQ6BlockBytes;
+    const v128_t low0 = wasm_v128_or(wasm_v128_and(stored[0], nibble), wasm_i8x16_shl(stored[1], 4));
+    const v128_t low1 = wasm_v128_or(wasm_v128_and(stored[2], nibble), wasm_i8x16_shl(stored[3], 4));
+    v128_t top = wasm_u8x16_shr(stored[0], 4);
+    top = wasm_v128_or(top, wasm_i8x16_shl(wasm_u8x16_shr(stored[1], 4), 2));
+    top = wasm_v128_or(top, wasm_i8x16_shl(wasm_u8x16_shr(stored[2], 4), 4));
+    top = wasm_v128_or(top, wasm_i8x16_shl(wasm_u8x16_shr(stored[3], 4), 6));
+    wasm_v128_store(block, low0);
+    wasm_v128_store(block + 16, low1);
+    wasm_v128_store(block + 32, top);
   }
 }
 
