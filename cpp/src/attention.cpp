@@ -1,5 +1,6 @@
 #include "attention.h"
 #include "half.h"
+#include "simd_lanes.h"
 #include <algorithm>
 #include <cmath>
 #include <wasm_simd128.h>
@@ -14,8 +15,7 @@ inline float dot_f32(const float* a, const float* b, int n) {
     acc1 = wasm_f32x4_add(acc1, wasm_f32x4_mul(wasm_v128_load(a + i + 4), wasm_v128_load(b + i + 4)));
   }
   const v128_t acc = wasm_f32x4_add(acc0, acc1);
-  float sum = (wasm_f32x4_extract_lane(acc, 0) + wasm_f32x4_extract_lane(acc, 1)) +
-              (wasm_f32x4_extract_lane(acc, 2) + wasm_f32x4_extract_lane(acc, 3));
+  float sum = lanes_total(acc);
   for (; i < n; i++) sum += a[i] * b[i];
   return sum;
 }
@@ -72,9 +72,7 @@ void scores_of_heads(const float* queries, int hd, const T* keys, int kv_dim, in
       }
     }
     for (int g = 0; g < G; g++)
-      scores[g * kAttentionChunk + j] = ((wasm_f32x4_extract_lane(acc[g], 0) + wasm_f32x4_extract_lane(acc[g], 1)) +
-                                         (wasm_f32x4_extract_lane(acc[g], 2) + wasm_f32x4_extract_lane(acc[g], 3))) *
-                                        scale;
+      scores[g * kAttentionChunk + j] = lanes_total(acc[g]) * scale;
   }
 }
 

@@ -1,4 +1,5 @@
 #include "q4.h"
+#include "simd_lanes.h"
 #include <cmath>
 #include <cstring>
 #include <wasm_simd128.h>
@@ -66,14 +67,10 @@ float q4_row(const uint8_t* row, const float* s, int n_blocks, const int16_t* xq
     const v128_t lo = wasm_i8x16_sub(wasm_v128_and(v, low_mask), bias);
     const v128_t hi = wasm_i8x16_sub(wasm_u8x16_shr(v, 4), bias);
     const int16_t* x = xq + b * kQ4BlockElems;
-    v128_t acc = wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(lo), wasm_v128_load(x));
-    acc = wasm_i32x4_add(acc, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(lo), wasm_v128_load(x + 8)));
-    acc = wasm_i32x4_add(acc, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(hi), wasm_v128_load(x + 16)));
-    acc = wasm_i32x4_add(acc, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(hi), wasm_v128_load(x + 24)));
+    const v128_t acc = dot16_i8_i16(hi, x + 16, dot16_i8_i16(lo, x, wasm_i32x4_splat(0)));
     sum = wasm_f32x4_add(sum, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(acc), wasm_f32x4_splat(s[b])));
   }
-  return (wasm_f32x4_extract_lane(sum, 0) + wasm_f32x4_extract_lane(sum, 1)) +
-         (wasm_f32x4_extract_lane(sum, 2) + wasm_f32x4_extract_lane(sum, 3));
+  return lanes_total(sum);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "q6.h"
+#include "simd_lanes.h"
 #include <cmath>
 #include <cstring>
 #include <wasm_simd128.h>
@@ -81,12 +82,6 @@ void q6_matvec_scalar(const uint8_t* packed, const float* scales, int ne0, int r
 
 namespace {
 
-// 16 codes (-31..31 as int8) times 16 i16 inputs, added into acc's four lanes.
-inline v128_t dot16(v128_t codes, const int16_t* x, v128_t acc) {
-  acc = wasm_i32x4_add(acc, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(codes), wasm_v128_load(x)));
-  return wasm_i32x4_add(acc, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(codes), wasm_v128_load(x + 8)));
-}
-
 // One row as one sequential stream (as q8_row). The top 2 bits become (top * 16 - 32) by one swizzle: masked with 3
 // they index 0..3, masked with 12 they index 0, 4, 8, 12, and the table holds the same value at both, so adding the
 // low nibble gives the signed code. Per block, i32 lanes add at most 16 products of |31 * 32767|: far from overflow.
@@ -100,14 +95,13 @@ float q6_row(const uint8_t* row, const float* s, int n_blocks, const int16_t* xq
     const v128_t top = wasm_v128_load(block + 32), top_hi = wasm_u8x16_shr(top, 4);
     const int16_t* x = xq + b * kQ6BlockElems;
     v128_t acc = wasm_i32x4_splat(0);
-    acc = dot16(wasm_i8x16_add(wasm_v128_and(low0, nibble), wasm_i8x16_swizzle(table, wasm_v128_and(top, top01))), x, acc);
-    acc = dot16(wasm_i8x16_add(wasm_u8x16_shr(low0, 4), wasm_i8x16_swizzle(table, wasm_v128_and(top, top23))), x + 16, acc);
-    acc = dot16(wasm_i8x16_add(wasm_v128_and(low1, nibble), wasm_i8x16_swizzle(table, wasm_v128_and(top_hi, top01))), x + 32, acc);
-    acc = dot16(wasm_i8x16_add(wasm_u8x16_shr(low1, 4), wasm_i8x16_swizzle(table, wasm_v128_and(top_hi, top23))), x + 48, acc);
+    acc = dot16_i8_i16(wasm_i8x16_add(wasm_v128_and(low0, nibble), wasm_i8x16_swizzle(table, wasm_v128_and(top, top01))), x, acc);
+    acc = dot16_i8_i16(wasm_i8x16_add(wasm_u8x16_shr(low0, 4), wasm_i8x16_swizzle(table, wasm_v128_and(top, top23))), x + 16, acc);
+    acc = dot16_i8_i16(wasm_i8x16_add(wasm_v128_and(low1, nibble), wasm_i8x16_swizzle(table, wasm_v128_and(top_hi, top01))), x + 32, acc);
+    acc = dot16_i8_i16(wasm_i8x16_add(wasm_u8x16_shr(low1, 4), wasm_i8x16_swizzle(table, wasm_v128_and(top_hi, top23))), x + 48, acc);
     sum = wasm_f32x4_add(sum, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(acc), wasm_f32x4_splat(s[b])));
   }
-  return (wasm_f32x4_extract_lane(sum, 0) + wasm_f32x4_extract_lane(sum, 1)) +
-         (wasm_f32x4_extract_lane(sum, 2) + wasm_f32x4_extract_lane(sum, 3));
+  return lanes_total(sum);
 }
 
 }  // namespace

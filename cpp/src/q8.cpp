@@ -1,7 +1,9 @@
 #include "q8.h"
 #include "q4.h"
 #include "q6.h"
+#include "gguf.h"
 #include "half.h"
+#include "simd_lanes.h"
 #include <cmath>
 #include <algorithm>
 #include <cstring>
@@ -26,6 +28,25 @@ inline void f16x8_to_f32(v128_t h, float* out, v128_t* non_finite) {
   f16x8_to_f32x4x2(h, &low, &high);
   wasm_v128_store(out, low);
   wasm_v128_store(out + 4, high);
+}
+
+// `n` values (a multiple of 32) of an F16 or Q8_0 (ggml type 8) row, from element `first` on, as floats;
+// *non_finite gets lanes of any value (or Q8_0 scale) that is infinity or NaN.
+void source_values_to_f32(uint32_t source_type, const uint8_t* row, int first, int n, float* out, v128_t* non_finite) {
+  if (source_type != 8) {
+    const uint16_t* halves = (const uint16_t*)row + first;
+    for (int i = 0; i < n; i += 8) f16x8_to_f32(wasm_v128_load(halves + i), out + i, non_finite);
+    return;
+  }
+  for (int sub = 0; sub < n / 32; sub++) {
+    const uint8_t* block = row + (size_t)(first / 32 + sub) * 34;
+    alignas(16) uint16_t d16[8] = {0};
+    alignas(16) float d[8];
+    memcpy(&d16[0], block, 2);
+    f16x8_to_f32(wasm_v128_load(d16), d, non_finite);
+    // Lanes 1..7 are zero halves: only lane 0's exponent can be all ones.
+    for (int i = 0; i < 32; i++) out[sub * 32 + i] = d[0] * (float)(int8_t)block[2 + i];
+  }
 }
 
 // Four floats rounded half to even into int8 (|v| <= 127.5 by construction; the narrowing saturates anyway).
@@ -60,26 +81,17 @@ void quantize_block(const float* values, v128_t non_finite, int8_t* qb, float* s
 void q8_quantize_f16_row(const uint16_t* row, int ne0, int8_t* q, float* scales, int8_t* residual) {
   alignas(16) float values[kQ8BlockElems];
   for (int b = 0; b < ne0 / kQ8BlockElems; b++) {
-    const uint16_t* in = row + b * kQ8BlockElems;
     v128_t non_finite = wasm_i32x4_splat(0);
-    for (int i = 0; i < kQ8BlockElems; i += 8) f16x8_to_f32(wasm_v128_load(in + i), values + i, &non_finite);
+    source_values_to_f32(GGML_F16, (const uint8_t*)row, b * kQ8BlockElems, kQ8BlockElems, values, &non_finite);
     quantize_block(values, non_finite, q + b * kQ8BlockElems, scales + b, residual ? residual + b * kQ8BlockElems : nullptr);
   }
 }
 
 void q8_quantize_q8_0_row(const uint8_t* row, int ne0, int8_t* q, float* scales) {
   alignas(16) float values[kQ8BlockElems];
-  alignas(16) uint16_t d16[8] = {0};
   for (int b = 0; b < ne0 / kQ8BlockElems; b++) {
     v128_t non_finite = wasm_i32x4_splat(0);
-    for (int sub = 0; sub < kQ8BlockElems / 32; sub++) {
-      const uint8_t* block = row + (size_t)(b * 4 + sub) * 34;
-      memcpy(&d16[0], block, 2);
-      alignas(16) float d[8];
-      f16x8_to_f32(wasm_v128_load(d16), d, &non_finite);
-      // Lanes 1..7 are zero halves: only lane 0's exponent can be all ones.
-      for (int i = 0; i < 32; i++) values[sub * 32 + i] = d[0] * (float)(int8_t)block[2 + i];
-    }
+    source_values_to_f32(GGML_Q8_0, row, b * kQ8BlockElems, kQ8BlockElems, values, &non_finite);
     quantize_block(values, non_finite, q + b * kQ8BlockElems, scales + b, nullptr);
   }
 }
@@ -132,11 +144,6 @@ void q8_matvec_scalar(const Q8Matrix& w, int row_begin, int row_end, const int16
 
 namespace {
 
-inline float lanes_total(v128_t v) {
-  return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
-         (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
-}
-
 // One row at a time, so the matrix is read as one sequential stream. Four rows per pass shared each activation load
 // but read four streams 2.5 KB apart, and out of cache that ran at half the speed: 8.8 against 18 GB/s in Node on a
 // 105 MB matrix, and generation at 1 thread in Chromium went from 11.5 to 15 tokens/s with this. Per block, i32
@@ -149,9 +156,7 @@ float q8_row(const Q8Matrix& w, int m, const int16_t* xq) {
   for (int b = 0; b < n_blocks; b++) {
     v128_t acc = wasm_i32x4_splat(0);
     for (int k = b * kQ8BlockElems; k < (b + 1) * kQ8BlockElems; k += 16) {
-      const v128_t v = wasm_v128_load(q + k), x0 = wasm_v128_load(xq + k), x1 = wasm_v128_load(xq + k + 8);
-      acc = wasm_i32x4_add(acc, wasm_i32x4_add(wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(v), x0),
-                                               wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(v), x1)));
+      acc = dot16_i8_i16(wasm_v128_load(q + k), xq + k, acc);
     }
     sum = wasm_f32x4_add(sum, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(acc), wasm_f32x4_splat(scales[b])));
   }
@@ -176,20 +181,7 @@ void low_bit_quantize_source_row(uint32_t source_type, const uint8_t* row, int n
   alignas(16) float values[kBlock];
   for (int b = 0; b < ne0 / kBlock; b++) {
     v128_t non_finite = wasm_i32x4_splat(0);
-    if (source_type == 8) {
-      for (int sub = 0; sub < kBlock / 32; sub++) {
-        alignas(16) uint16_t d16[8] = {0};
-        alignas(16) float d[8];
-        const uint8_t* block = row + (size_t)(b * kBlock / 32 + sub) * 34;
-        memcpy(&d16[0], block, 2);
-        f16x8_to_f32(wasm_v128_load(d16), d, &non_finite);
-        for (int i = 0; i < 32; i++) values[sub * 32 + i] = d[0] * (float)(int8_t)block[2 + i];
-      }
-    } else {
-      alignas(16) uint16_t halves[kBlock];
-      memcpy(halves, row + (size_t)b * kBlock * 2, sizeof halves);
-      for (int i = 0; i < kBlock; i += 8) f16x8_to_f32(wasm_v128_load(halves + i), values + i, &non_finite);
-    }
+    source_values_to_f32(source_type, row, b * kBlock, kBlock, values, &non_finite);
     if (wasm_v128_any_true(non_finite)) values[0] = NAN;
     quantize(values, kBlock, packed + b * block_bytes, scales + b);
   }
