@@ -37,8 +37,11 @@ test('a tab with 1,050 MiB: the official model runs with memory saving, said in 
   const offer = page.getByTestId('official-offer');
   await expect(offer).toContainText('Runs here, saving memory: answers may differ very slightly');
   await expect(offer).not.toContainText('Too large for this device');
+  // The memory shown is what it will take here, not the as-made 1.19 GB.
+  await expect(page.getByTestId('offer-memory')).toContainText('Memory needed: 970 MB.');
   await page.getByTestId('model-chip').click();
   await expect(page.getByTestId('model-manager')).toContainText('Runs here, saving memory');
+  await expect(page.getByTestId('model-bitnet-b1.58-2b-4t').getByTestId('model-memory')).toHaveText('970 MB');
 });
 
 test('a tab with 900 MiB: the official model runs with a shorter context, said in plain words, not refused', async ({ page }) => {
@@ -49,6 +52,8 @@ test('a tab with 900 MiB: the official model runs with a shorter context, said i
   const offer = page.getByTestId('official-offer');
   await expect(offer).toContainText('Runs here, but remembers less of a long chat (2,048 tokens)');
   await expect(offer).not.toContainText('Too large for this device');
+  // 970 MB less 2,048 tokens of the int8 cache at 39,600 bytes each.
+  await expect(page.getByTestId('offer-memory')).toContainText('Memory needed: 889 MB.');
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: `${SCREENSHOTS}/memory-fit-360-shorter.png`, fullPage: true });
   await page.getByTestId('model-chip').click();
@@ -59,6 +64,7 @@ test('without the hook the same model is offered for download on this machine', 
   await page.goto('/');
   await waitForModelReady(page);
   await expect(page.getByTestId('official-offer')).toContainText('Fits this device');
+  await expect(page.getByTestId('offer-memory')).toContainText('Memory needed: 1.19 GB.');
 });
 
 // The medium reference model (2B-4T layout) at the app's 2,048-token context needs 10.56 MiB as made, 10.12 with the

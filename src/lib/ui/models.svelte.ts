@@ -182,6 +182,20 @@ export class ModelsState {
     return undefined;
   }
 
+  /** The memory `v` will take on this device, as its verdict runs it: as made, with memory saving, or with the shorter
+   * context (the catalogue's figures; undefined when it has none). A card shows this one, not the as-made figure. */
+  memoryToRun(v: ModelView): number | undefined {
+    const fit = this.fit(v);
+    if (fit === 'memory-saving') return v.leanMemoryBytes;
+    if (fit === 'shorter-context') {
+      const tokens = this.shorterContext(v)!, lean = v.leanMemoryBytes !== undefined;
+      const memoryBytes = (lean ? v.leanMemoryBytes : v.memoryBytes)!;
+      const kvBytesPerToken = (lean ? v.leanKvBytesPerToken : v.kvBytesPerToken)!;
+      return memoryBytes - kvBytesPerToken * (v.contextTokens! - tokens);
+    }
+    return v.memoryBytes;
+  }
+
   /** The verdict in words; '' when nothing is known. */
   fitWords(v: ModelView): string {
     const fit = this.fit(v);
