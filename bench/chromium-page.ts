@@ -16,7 +16,7 @@ export interface StoredLoadTiming {
 
 declare global {
   interface Window {
-    runTritBenchmark(opts: { url: string; threads: number; promptTokens: number; generateTokens: number; nCtx: number; rounds: number; kvCache?: 'f16' | 'int8'; head?: 'int8' | 'int6' | 'int4'; stored?: boolean }): Promise<BenchmarkResult & { crossOriginIsolated: boolean; stored?: StoredLoadTiming; rendererRssBytes?: number }>;
+    runTritBenchmark(opts: { url: string; threads: number; promptTokens: number; generateTokens: number; nCtx: number; rounds: number; kvCache?: 'f16' | 'int8'; head?: 'int8' | 'int6' | 'int4'; stored?: boolean; i2sKernel?: 'relaxed-dot' | 'relaxed-dot-add' }): Promise<BenchmarkResult & { crossOriginIsolated: boolean; stored?: StoredLoadTiming; loadMs?: number; rendererRssBytes?: number }>;
     /** Set by bench/engine-chromium.ts: the renderer's resident memory, read by the Node side from /proc. */
     tritRendererRss?: () => Promise<number | undefined>;
   }
@@ -38,12 +38,13 @@ async function fetchAsBlob(url: string): Promise<Blob> {
   return new Blob(parts);
 }
 
-window.runTritBenchmark = async ({ url, threads, promptTokens, generateTokens, nCtx, rounds, kvCache, head, stored }) => {
+window.runTritBenchmark = async ({ url, threads, promptTokens, generateTokens, nCtx, rounds, kvCache, head, stored, i2sKernel }) => {
   const client = createEngineClient();
   try {
-    const status = await client.api.init({ threads });
+    const status = await client.api.init({ threads, i2sKernel });
     const file = await fetchAsBlob(url);
     let timing: StoredLoadTiming | undefined;
+    let loadMs: number | undefined;
     if (stored) {
       // As the app does it: the file in IndexedDB, then "Use this model" loads it from there.
       const t0 = performance.now();
@@ -57,13 +58,16 @@ window.runTritBenchmark = async ({ url, threads, promptTokens, generateTokens, n
       const firstTokenMs = (32 / first.promptTokensPerSecond + 1 / first.generationTokensPerSecond) * 1000;
       timing = { importMs, readyMs, firstTokenMs, plannedBytes: info.memoryBytes };
     } else {
+      // The file (a Blob on disk) to a ready engine: what an added file costs before its first reply.
+      const t0 = performance.now();
       await client.api.loadModel({ kind: 'file', file, name: url.split('/').pop() }, { nCtx, kvCache, head });
+      loadMs = performance.now() - t0;
     }
     const result = await client.api.benchmark({ promptTokens, generateTokens, threads, rounds, bandwidth: false });
     // The renderer's memory before the bandwidth test, whose 256 MiB buffer would stay in the (never shrinking) heap.
     const rendererRssBytes = await window.tritRendererRss?.();
     const { bandwidthGBps } = await client.api.benchmark({ promptTokens: 1, generateTokens: 1, threads, rounds: 1 });
-    return { ...result, bandwidthGBps, rendererRssBytes, crossOriginIsolated: status.crossOriginIsolated, stored: timing };
+    return { ...result, bandwidthGBps, loadMs, rendererRssBytes, crossOriginIsolated: status.crossOriginIsolated, stored: timing };
   } finally {
     client.terminate();
   }

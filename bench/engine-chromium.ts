@@ -24,11 +24,13 @@ export interface ChromiumBenchRun {
   head?: 'int8' | 'int6' | 'int4';
   /** Import the file into IndexedDB first and load it from there, timing ready and the first token. */
   stored?: boolean;
+  /** A form of the relaxed dot kernel instead of the one the engine timed fastest. */
+  i2sKernel?: 'relaxed-dot' | 'relaxed-dot-add';
 }
 
 /** Runs each benchmark in its own browser; `extraArgs` go to Chromium (e.g. `--js-flags=--perf-prof`). */
 /** A run's result, with the renderer's resident memory after the run where /proc tells it. */
-export type ChromiumBenchResult = BenchmarkResult & { stored?: StoredLoadTiming; rendererRssBytes?: number };
+export type ChromiumBenchResult = BenchmarkResult & { stored?: StoredLoadTiming; loadMs?: number; rendererRssBytes?: number };
 
 export async function benchEngineChromium(runs: ChromiumBenchRun[], extraArgs: string[] = [], port = 5299): Promise<ChromiumBenchResult[]> {
   const { createServer } = await import('vite');

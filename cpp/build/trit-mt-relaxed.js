@@ -2072,6 +2072,22 @@ var _trit_i2s_kernel = Module["_trit_i2s_kernel"] = function() {
  return (_trit_i2s_kernel = Module["_trit_i2s_kernel"] = Module["asm"]["trit_i2s_kernel"]).apply(null, arguments);
 };
 
+var _trit_i2s_use_form = Module["_trit_i2s_use_form"] = function() {
+ return (_trit_i2s_use_form = Module["_trit_i2s_use_form"] = Module["asm"]["trit_i2s_use_form"]).apply(null, arguments);
+};
+
+var _trit_i2s_choose = Module["_trit_i2s_choose"] = function() {
+ return (_trit_i2s_choose = Module["_trit_i2s_choose"] = Module["asm"]["trit_i2s_choose"]).apply(null, arguments);
+};
+
+var _trit_i2s_form_gmacs = Module["_trit_i2s_form_gmacs"] = function() {
+ return (_trit_i2s_form_gmacs = Module["_trit_i2s_form_gmacs"] = Module["asm"]["trit_i2s_form_gmacs"]).apply(null, arguments);
+};
+
+var _trit_i2s_form_exact = Module["_trit_i2s_form_exact"] = function() {
+ return (_trit_i2s_form_exact = Module["_trit_i2s_form_exact"] = Module["asm"]["trit_i2s_form_exact"]).apply(null, arguments);
+};
+
 var _trit_inspect = Module["_trit_inspect"] = function() {
  return (_trit_inspect = Module["_trit_inspect"] = Module["asm"]["trit_inspect"]).apply(null, arguments);
 };
@@ -2224,7 +2240,7 @@ var dynCall_jiji = Module["dynCall_jiji"] = function() {
  return (dynCall_jiji = Module["dynCall_jiji"] = Module["asm"]["dynCall_jiji"]).apply(null, arguments);
 };
 
-var __emscripten_allow_main_runtime_queued_calls = Module["__emscripten_allow_main_runtime_queued_calls"] = 13536;
+var __emscripten_allow_main_runtime_queued_calls = Module["__emscripten_allow_main_runtime_queued_calls"] = 13672;
 
 Module["UTF8ToString"] = UTF8ToString;
 

@@ -1106,6 +1106,22 @@ var _trit_i2s_kernel = Module["_trit_i2s_kernel"] = function() {
  return (_trit_i2s_kernel = Module["_trit_i2s_kernel"] = Module["asm"]["trit_i2s_kernel"]).apply(null, arguments);
 };
 
+var _trit_i2s_use_form = Module["_trit_i2s_use_form"] = function() {
+ return (_trit_i2s_use_form = Module["_trit_i2s_use_form"] = Module["asm"]["trit_i2s_use_form"]).apply(null, arguments);
+};
+
+var _trit_i2s_choose = Module["_trit_i2s_choose"] = function() {
+ return (_trit_i2s_choose = Module["_trit_i2s_choose"] = Module["asm"]["trit_i2s_choose"]).apply(null, arguments);
+};
+
+var _trit_i2s_form_gmacs = Module["_trit_i2s_form_gmacs"] = function() {
+ return (_trit_i2s_form_gmacs = Module["_trit_i2s_form_gmacs"] = Module["asm"]["trit_i2s_form_gmacs"]).apply(null, arguments);
+};
+
+var _trit_i2s_form_exact = Module["_trit_i2s_form_exact"] = function() {
+ return (_trit_i2s_form_exact = Module["_trit_i2s_form_exact"] = Module["asm"]["trit_i2s_form_exact"]).apply(null, arguments);
+};
+
 var _trit_inspect = Module["_trit_inspect"] = function() {
  return (_trit_inspect = Module["_trit_inspect"] = Module["asm"]["trit_inspect"]).apply(null, arguments);
 };

@@ -72,7 +72,12 @@ ErrorReport last_error() {
 
 extern "C" {
 
-EMSCRIPTEN_KEEPALIVE int trit_init(int threads) { return pool_init(threads); }
+// Starts the pool and picks the I2_S kernel form this device runs fastest (a few ms; i2s_choice.cpp).
+EMSCRIPTEN_KEEPALIVE int trit_init(int threads) {
+  const int status = pool_init(threads);
+  if (status >= 0) i2s_choose_kernel();
+  return status;
+}
 EMSCRIPTEN_KEEPALIVE int trit_pool_size() { return pool_size(); }
 EMSCRIPTEN_KEEPALIVE void trit_set_threads(int threads) { pool_set_threads(threads); }
 EMSCRIPTEN_KEEPALIVE int trit_get_threads() { return pool_threads(); }
@@ -84,8 +89,24 @@ EMSCRIPTEN_KEEPALIVE double trit_heap_bytes() { return (double)emscripten_get_he
 // Bytes malloc has handed out and not yet freed (dlmalloc's count): what the memory plan is checked against. The
 // field is an int; past 2 GiB it wraps, so it is read as the unsigned number it is (the heap stays below 4 GiB).
 EMSCRIPTEN_KEEPALIVE double trit_heap_used() { return (double)(uint32_t)mallinfo().uordblks; }
-// Which I2_S SIMD kernel this build has: "table" (SIMD128) or "relaxed-dot" (relaxed SIMD); see i2s.h.
-EMSCRIPTEN_KEEPALIVE const char* trit_i2s_kernel() { return kI2sKernelName; }
+// The I2_S SIMD kernel running: "table" (SIMD128), "relaxed-dot" or "relaxed-dot-add" (relaxed SIMD); see i2s.h.
+EMSCRIPTEN_KEEPALIVE const char* trit_i2s_kernel() { return i2s_kernel_name(); }
+// Runs form 0 or 1 of the kernel from now on (tests and the benchmark compare them): TRIT_ERR_BAD_ARGUMENT when the
+// build lacks it or this runtime computed it wrongly at the last timing.
+EMSCRIPTEN_KEEPALIVE int trit_i2s_use_form(int form) {
+  trit_clear_error();
+  if (form < 0 || form >= i2s_kernel_forms())
+    return trit_fail(TRIT_ERR_BAD_ARGUMENT, "this build has no I2_S kernel form %d", form);
+  if (!i2s_kernel_form_exact(form))
+    return trit_fail(TRIT_ERR_BAD_ARGUMENT, "this runtime computes I2_S kernel form %d wrongly", form);
+  i2s_use_kernel_form(form);
+  return TRIT_OK;
+}
+// Times the forms again and keeps the fastest exact one; its name. trit_i2s_form_gmacs / _exact: what that timing
+// found for a form.
+EMSCRIPTEN_KEEPALIVE const char* trit_i2s_choose() { return i2s_choose_kernel(); }
+EMSCRIPTEN_KEEPALIVE double trit_i2s_form_gmacs(int form) { return i2s_kernel_form_gmacs(form); }
+EMSCRIPTEN_KEEPALIVE int trit_i2s_form_exact(int form) { return i2s_kernel_form_exact(form) ? 1 : 0; }
 
 // Header bytes [0, len) of a file of file_size bytes -> JSON: {"need_bytes":N} when the header continues, else the
 // header (gguf_to_json) with a memory plan for n_ctx tokens loaded with load_flags (kLoad* bits, model.h) ("plan")

@@ -34,7 +34,18 @@ void i2s_matmul_scalar(const uint8_t* w, float w_scale, int ne0, int row_begin, 
 //    (one PMADDUBSW on x86) multiplies the int8 activations by codes unpacked to bytes; every 4 rows of a tile are
 //    interleaved by 128-element block.
 // Both hand out work in tiles of 16 rows; the last tile may be partial.
-extern const char kI2sKernelName[];  // "table" or "relaxed-dot"
+// The dot kernel comes in two forms (i2s_dot.cpp): "relaxed-dot" (i16 lanes) and "relaxed-dot-add" (the i32 dot-add,
+// one SDOT on ARM); the table build has one form. Which form runs is process-wide: set it before work starts.
+const char* i2s_kernel_name();       // "table", "relaxed-dot" or "relaxed-dot-add"
+int i2s_kernel_forms();              // 1 (table build) or 2
+bool i2s_use_kernel_form(int form);  // 0 or 1; false when this build has no such form
+// Times every form of this build on one thread over a small matrix that stays in cache (a few ms in all), keeps the
+// fastest (the i16 form unless another is clearly faster) and returns its name. i2s_choice.cpp.
+const char* i2s_choose_kernel();
+// What i2s_choose_kernel measured for `form`: G multiply-adds per second (0 before it ran, or for no such form), and
+// whether its outputs equalled the first form's bit for bit (a runtime may compute an instruction wrongly).
+double i2s_kernel_form_gmacs(int form);
+bool i2s_kernel_form_exact(int form);
 constexpr int kI2sTileRows = 16;
 inline int i2s_tile_count(int ne1) { return (ne1 + kI2sTileRows - 1) / kI2sTileRows; }
 

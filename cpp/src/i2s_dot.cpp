@@ -17,7 +17,24 @@
 // Left unrewritten, the results would be wrong, which the kernel tests catch.
 static inline v128_t dot_pairs(v128_t x, v128_t codes) { return wasm_i16x8_q15mulr_sat(x, codes); }
 
-const char kI2sKernelName[] = "relaxed-dot";
+// Why a second form: on arm64 V8 lowers the i16 dot above to SMULL + SMULL2 + ADDP (then the ADD), but
+// i32x4.relaxed_dot_i8x16_i7x16_add_s to one SDOT on cores with the dot-product extension, as native NEON code does;
+// on x86 the i32 form is PMADDUBSW + PMADDWD + PADDD, slower than the i16 one (cpp/README.md, "Vector width"). Which
+// is faster is known only on the device, so i2s_choose_kernel times both when the engine starts. acc + the four
+// products of each i32 lane: the sum fits, so this form is exact on every engine too.
+// The stand-in written here is i16x8.avgr_u, also unused elsewhere; scripts/relaxed-simd.mjs fuses it with the
+// i32x4.add around it into the dot-add (or gives it a zero accumulator).
+static inline v128_t dot_add(v128_t x, v128_t codes, v128_t acc) { return wasm_i32x4_add(acc, wasm_u16x8_avgr(x, codes)); }
+
+enum DotForm { kDotI16 = 0, kDotI32 = 1 };
+static DotForm g_dot_form = kDotI16;
+const char* i2s_kernel_name() { return g_dot_form == kDotI32 ? "relaxed-dot-add" : "relaxed-dot"; }
+int i2s_kernel_forms() { return 2; }
+bool i2s_use_kernel_form(int form) {
+  if (form != kDotI16 && form != kDotI32) return false;
+  g_dot_form = (DotForm)form;
+  return true;
+}
 
 // Layout: within each full 16-row tile, every 4 rows are interleaved by block (row 0's 32 bytes of block b, then rows
 // 1, 2, 3, then block b + 1), so one token's pass over 4 rows reads memory in order: with 4 separate rows in flight,
@@ -43,7 +60,8 @@ void i2s_build_activation_table(const int8_t* q, int ne0, uint8_t* table) {}
 
 namespace {
 
-// i16 lanes take 4 blocks (32 pair sums of at most 768) before they move to i32.
+// i16 lanes take 4 blocks (32 pair sums of at most 768) before they move to i32 (the i32 form's lanes need no runs,
+// but keep the same loop).
 constexpr int kBlocksPerI16Run = 4;
 
 // Why: left alone, LLVM merges a whole block's updates of each accumulator into one expression tree, and V8 (Chromium
@@ -59,7 +77,7 @@ static inline void end_of_step(v128_t& acc) { __asm__ volatile("" : "+r"(acc)::"
 // In a 32-byte block, byte b holds elements b, 32 + b, 64 + b, 96 + b in bits 7..6, 5..4, 3..2, 1..0: a 16-byte half
 // gives four groups of 16 codes, each beside 16 consecutive activations. Each unpacked group serves every token,
 // each activation load every row.
-template <int R, int T>
+template <int R, int T, DotForm F>
 __attribute__((noinline)) void rows_dot(const uint8_t* w, size_t row_stride, size_t block_stride, const int8_t* q,
                                         int ne0, int32_t* d) {
   const v128_t two_bits = wasm_i8x16_splat(3);
@@ -71,7 +89,7 @@ __attribute__((noinline)) void rows_dot(const uint8_t* w, size_t row_stride, siz
     const int run_end = run + kBlocksPerI16Run < n_blocks ? run + kBlocksPerI16Run : n_blocks;
     v128_t acc[T][R];
     for (int t = 0; t < T; t++)
-      for (int r = 0; r < R; r++) acc[t][r] = wasm_i16x8_splat(0);
+      for (int r = 0; r < R; r++) acc[t][r] = wasm_i32x4_splat(0);
     for (int b = run; b < run_end; b++) {
 #pragma clang loop unroll(full)
       for (int half = 0; half < 2; half++) {
@@ -87,7 +105,8 @@ __attribute__((noinline)) void rows_dot(const uint8_t* w, size_t row_stride, siz
             const v128_t codes = group == 3 ? wasm_v128_and(packed, two_bits)
                                             : wasm_v128_and(wasm_u16x8_shr(packed, 6 - 2 * group), two_bits);
 #pragma clang loop unroll(full)
-            for (int t = 0; t < T; t++) acc[t][r] = wasm_i16x8_add(acc[t][r], dot_pairs(x[t], codes));
+            for (int t = 0; t < T; t++)
+              acc[t][r] = F == kDotI32 ? dot_add(x[t], codes, acc[t][r]) : wasm_i16x8_add(acc[t][r], dot_pairs(x[t], codes));
             // Several tokens: every token uses this row's codes now, and they are not kept.
 #pragma clang loop unroll(full)
             for (int t = 0; t < T; t++)
@@ -100,7 +119,8 @@ __attribute__((noinline)) void rows_dot(const uint8_t* w, size_t row_stride, siz
       }
     }
     for (int t = 0; t < T; t++)
-      for (int r = 0; r < R; r++) total[t][r] = wasm_i32x4_add(total[t][r], wasm_i32x4_extadd_pairwise_i16x8(acc[t][r]));
+      for (int r = 0; r < R; r++)
+        total[t][r] = wasm_i32x4_add(total[t][r], F == kDotI32 ? acc[t][r] : wasm_i32x4_extadd_pairwise_i16x8(acc[t][r]));
   }
   for (int t = 0; t < T; t++)
     for (int r = 0; r < R; r++) {
@@ -114,11 +134,9 @@ __attribute__((noinline)) void rows_dot(const uint8_t* w, size_t row_stride, siz
 // of tokens passes over them.
 constexpr int kRowsPerBlock = 64;
 
-}  // namespace
-
-void i2s_matmul_simd(const uint8_t* w, float w_scale, int ne0, int ne1, int tile_begin, int tile_end,
-                     const uint8_t* tables, const int8_t* q, const float* act_scale, const int32_t* q_sum,
-                     int n_tokens, float* y, int ld_y) {
+template <DotForm F>
+void matmul(const uint8_t* w, float w_scale, int ne0, int ne1, int tile_begin, int tile_end, const int8_t* q,
+            const float* act_scale, const int32_t* q_sum, int n_tokens, float* y, int ld_y) {
   const size_t row_bytes = (size_t)ne0 / 4;
   const int full_rows = ne1 / kI2sTileRows * kI2sTileRows;
   const int row_begin = tile_begin * kI2sTileRows;
@@ -136,13 +154,13 @@ void i2s_matmul_simd(const uint8_t* w, float w_scale, int ne0, int ne1, int tile
   auto one_token = [&](int t, int first, int last) {
     const int8_t* qt = q + (size_t)t * ne0;
     for (int m = first; m < last; m += 4) {
-      rows_dot<4, 1>(quad(m), kI2sBlockBytes, quad_block, qt, ne0, d);
+      rows_dot<4, 1, F>(quad(m), kI2sBlockBytes, quad_block, qt, ne0, d);
       for (int r = 0; r < 4; r++) store(t, m + r, d[r]);
     }
   };
   auto one_token_file_rows = [&](int t, int first, int last) {
     for (int m = first; m < last; m++) {
-      rows_dot<1, 1>(w + m * row_bytes, row_bytes, kI2sBlockBytes, q + (size_t)t * ne0, ne0, d);
+      rows_dot<1, 1, F>(w + m * row_bytes, row_bytes, kI2sBlockBytes, q + (size_t)t * ne0, ne0, d);
       store(t, m, d[0]);
     }
   };
@@ -158,7 +176,7 @@ void i2s_matmul_simd(const uint8_t* w, float w_scale, int ne0, int ne1, int tile
     for (; t + 2 <= n_tokens; t += 2) {
       const int8_t* qt = q + (size_t)t * ne0;
       for (int m = block; m < block_end; m += 4) {
-        rows_dot<4, 2>(quad(m), kI2sBlockBytes, quad_block, qt, ne0, d);
+        rows_dot<4, 2, F>(quad(m), kI2sBlockBytes, quad_block, qt, ne0, d);
         for (int r = 0; r < 4; r++) {
           store(t, m + r, d[r]);
           store(t + 1, m + r, d[4 + r]);
@@ -168,6 +186,15 @@ void i2s_matmul_simd(const uint8_t* w, float w_scale, int ne0, int ne1, int tile
     if (t < n_tokens) one_token(t, block, block_end);
   }
   for (int t = 0; t < n_tokens; t++) one_token_file_rows(t, file_rows_begin, row_end);
+}
+
+}  // namespace
+
+void i2s_matmul_simd(const uint8_t* w, float w_scale, int ne0, int ne1, int tile_begin, int tile_end,
+                     const uint8_t* tables, const int8_t* q, const float* act_scale, const int32_t* q_sum,
+                     int n_tokens, float* y, int ld_y) {
+  if (g_dot_form == kDotI32) matmul<kDotI32>(w, w_scale, ne0, ne1, tile_begin, tile_end, q, act_scale, q_sum, n_tokens, y, ld_y);
+  else matmul<kDotI16>(w, w_scale, ne0, ne1, tile_begin, tile_end, q, act_scale, q_sum, n_tokens, y, ld_y);
 }
 
 #endif  // TRIT_RELAXED_SIMD

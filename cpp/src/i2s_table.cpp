@@ -11,7 +11,9 @@
 // byte tables (low byte, high byte) that an interleave turns back into i16. Measured ~1.5x an i32x4.dot_i16x8_s kernel in V8 on x86.
 // The sum of v over a row is acc - Q, so acc = that + Q: the same integer as the scalar kernel, then the same floats.
 
-const char kI2sKernelName[] = "table";
+const char* i2s_kernel_name() { return "table"; }
+int i2s_kernel_forms() { return 1; }
+bool i2s_use_kernel_form(int form) { return form == 0; }
 
 size_t i2s_prepare_scratch_bytes(int ne0) { return (size_t)kI2sTileRows * ne0 / 4; }
 

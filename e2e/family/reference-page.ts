@@ -4,21 +4,21 @@ import { createEngineClient } from '../../src/lib/engine/client';
 
 declare global {
   interface Window {
-    tritFamilyLogits(opts: { url: string; ids: number[]; threads: number }): Promise<{
-      architecture: string; threads: number; crossOriginIsolated: boolean; sequential: number[]; batch: number[];
+    tritFamilyLogits(opts: { url: string; ids: number[]; threads: number; i2sKernel?: 'relaxed-dot' | 'relaxed-dot-add' }): Promise<{
+      architecture: string; threads: number; i2sKernel: string; crossOriginIsolated: boolean; sequential: number[]; batch: number[];
     }>;
   }
 }
 
-window.tritFamilyLogits = async ({ url, ids, threads }) => {
+window.tritFamilyLogits = async ({ url, ids, threads, i2sKernel }) => {
   const client = createEngineClient();
   try {
-    const status = await client.api.init({ threads });
+    const status = await client.api.init({ threads, i2sKernel });
     const info = await client.api.loadModel({ kind: 'url', url }, { nCtx: 64 });
     const sequential = await client.api.logits(ids, 'sequential');
     const batch = await client.api.logits(ids, 'batch');
     return {
-      architecture: info.architecture, threads: status.threads, crossOriginIsolated: status.crossOriginIsolated,
+      architecture: info.architecture, threads: status.threads, i2sKernel: status.i2sKernel, crossOriginIsolated: status.crossOriginIsolated,
       sequential: Array.from(sequential), batch: Array.from(batch),
     };
   } finally {

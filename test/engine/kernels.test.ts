@@ -9,7 +9,8 @@ import type { WasmEngine } from '../../src/lib/engine/wasm-engine';
 import { rng } from './helpers';
 import { f16BitsToF32 as fromF16, f32ToF16Bits as toF16 } from '../../tools/gguf/writer';
 
-const builds: [SimdLevel, string][] = [['simd128', 'table'], ['relaxed', 'relaxed-dot']];
+// The relaxed build starts with the form of its dot kernel it timed fastest on this CPU.
+const builds: [SimdLevel, string[]][] = [['simd128', ['table']], ['relaxed', ['relaxed-dot', 'relaxed-dot-add']]];
 const engines = new Map<SimdLevel, WasmEngine>();
 let engine: WasmEngine;  // the build Node picks by default, for the kernels both builds share
 beforeAll(async () => {
@@ -49,14 +50,37 @@ function formula(w: Uint8Array, ne0: number, ne1: number, q: Int8Array, scales: 
   return y;
 }
 
+/** Every form of the build's I2_S kernel: the relaxed build's dot kernel in i16 lanes (0) and as the i32 dot-add (1),
+ * whichever this CPU would pick; the table build's one. */
+const kernelForms = (simd: SimdLevel): (0 | 1 | undefined)[] => (simd === 'relaxed' ? [0, 1] : [undefined]);
+
 const bytesOf = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
-describe.each(builds)('I2_S kernels, %s build', (simd, kernelName) => {
+describe.each(builds)('I2_S kernels, %s build', (simd, kernelNames) => {
   let engine: WasmEngine;
   beforeAll(() => { engine = engines.get(simd)!; });
 
-  it(`has the ${kernelName} kernel`, () => {
-    expect(engine.i2sKernel()).toBe(kernelName);
+  it(`has the ${kernelNames.join(' or ')} kernel`, () => {
+    expect(kernelNames).toContain(engine.i2sKernel());
+  });
+
+  it('times the forms of its kernel and keeps the fastest exact one: the i16 one unless the dot-add is clearly faster', () => {
+    const { kernel, forms } = engine.chooseI2sKernel();
+    expect(engine.i2sKernel()).toBe(kernel);
+    if (simd === 'simd128') {
+      expect({ kernel, forms }).toEqual({ kernel: 'table', forms: [] });
+      expect(() => engine.useI2sKernelForm(1)).toThrow(/no I2_S kernel form 1/);
+      return;
+    }
+    expect(forms).toHaveLength(2);
+    for (const f of forms) expect(f.gmacs).toBeGreaterThan(0.05);
+    // Both forms agreed with each other bit for bit (an engine that computed one wrongly would never run it).
+    expect(forms.map((f) => f.exact)).toEqual([true, true]);
+    expect(kernel).toBe(forms[1].gmacs * 0.9 > forms[0].gmacs ? 'relaxed-dot-add' : 'relaxed-dot');
+    engine.useI2sKernelForm(1);
+    expect(engine.i2sKernel()).toBe('relaxed-dot-add');
+    engine.useI2sKernelForm(0);
+    expect(engine.i2sKernel()).toBe('relaxed-dot');
   });
 
   it('scalar reference matches the integer formula of the format doc', () => {
@@ -73,10 +97,15 @@ describe.each(builds)('I2_S kernels, %s build', (simd, kernelName) => {
     it(`SIMD matvec and matmul equal scalar bit for bit: ${ne0}x${ne1}, ${nTokens} token(s)`, () => {
       const { w, q, scales, sums } = randomCase(ne0 * 31 + ne1 * 7 + nTokens, ne0, ne1, nTokens);
       const scalar = bytesOf(engine.kernelI2s('scalar', w, ne0, ne1, q, scales, sums));
-      for (const threads of [1, 2]) {
-        expect(bytesOf(engine.kernelI2s('simd-matvec', w, ne0, ne1, q, scales, sums, threads)).equals(scalar)).toBe(true);
-        expect(bytesOf(engine.kernelI2s('simd-matmul', w, ne0, ne1, q, scales, sums, threads)).equals(scalar)).toBe(true);
+      // Both forms of the relaxed build's dot kernel (i16 lanes, i32 dot-add), whichever this CPU would pick.
+      for (const form of kernelForms(simd)) {
+        if (form !== undefined) engine.useI2sKernelForm(form);
+        for (const threads of [1, 2]) {
+          expect(bytesOf(engine.kernelI2s('simd-matvec', w, ne0, ne1, q, scales, sums, threads)).equals(scalar)).toBe(true);
+          expect(bytesOf(engine.kernelI2s('simd-matmul', w, ne0, ne1, q, scales, sums, threads)).equals(scalar)).toBe(true);
+        }
       }
+      if (simd === 'relaxed') engine.useI2sKernelForm(0);
     });
   }
 
@@ -91,14 +120,18 @@ describe.each(builds)('I2_S kernels, %s build', (simd, kernelName) => {
     const sums = new Int32Array(nTokens).fill(-128 * ne0);
     // acc = 3 * -128 * ne0, so y = acc - Q = 2 * -128 * ne0 exactly.
     const expected = new Float32Array(nTokens * ne1).fill(2 * -128 * ne0);
-    for (const kernel of ['scalar', 'simd-matvec', 'simd-matmul'] as const) {
-      expect(Array.from(engine.kernelI2s(kernel, w, ne0, ne1, q, scales, sums, 2))).toEqual(Array.from(expected));
-    }
-    // And random data over the same long rows, bit for bit.
     const r = randomCase(4242, ne0, 35, 5);
     const scalar = bytesOf(engine.kernelI2s('scalar', r.w, ne0, 35, r.q, r.scales, r.sums));
-    expect(bytesOf(engine.kernelI2s('simd-matvec', r.w, ne0, 35, r.q, r.scales, r.sums, 2)).equals(scalar)).toBe(true);
-    expect(bytesOf(engine.kernelI2s('simd-matmul', r.w, ne0, 35, r.q, r.scales, r.sums, 2)).equals(scalar)).toBe(true);
+    for (const form of kernelForms(simd)) {
+      if (form !== undefined) engine.useI2sKernelForm(form);
+      for (const kernel of ['scalar', 'simd-matvec', 'simd-matmul'] as const) {
+        expect(Array.from(engine.kernelI2s(kernel, w, ne0, ne1, q, scales, sums, 2))).toEqual(Array.from(expected));
+      }
+      // And random data over the same long rows, bit for bit.
+      expect(bytesOf(engine.kernelI2s('simd-matvec', r.w, ne0, 35, r.q, r.scales, r.sums, 2)).equals(scalar)).toBe(true);
+      expect(bytesOf(engine.kernelI2s('simd-matmul', r.w, ne0, 35, r.q, r.scales, r.sums, 2)).equals(scalar)).toBe(true);
+    }
+    if (simd === 'relaxed') engine.useI2sKernelForm(0);
   });
 
   it('activation quantization agrees with the reference arithmetic on long random rows (SIMD body and tail)', () => {

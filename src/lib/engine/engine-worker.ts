@@ -118,9 +118,11 @@ export class EngineWorker implements EngineWorkerApi {
     const maxThreads = threaded ? poolSize : 1;
     const threads = Math.max(1, Math.min(maxThreads, opts.threads ?? maxThreads));
     this.engine.setThreads(threads);
+    if (opts.i2sKernel) this.engine.useI2sKernelForm(opts.i2sKernel === 'relaxed-dot-add' ? 1 : 0);
     this.current = {
       build: threaded ? 'threaded' : 'single-thread',
       simd,
+      i2sKernel: this.engine.i2sKernel(),
       crossOriginIsolated: globalThis.crossOriginIsolated === true,
       threads,
       maxThreads,

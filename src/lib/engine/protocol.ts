@@ -23,6 +23,9 @@ export interface EngineStatus {
   build: EngineBuild;
   /** 'relaxed' when the browser has relaxed SIMD and the engine runs its faster I2_S kernel on it. */
   simd: SimdLevel;
+  /** The I2_S kernel running: 'table' (SIMD128), or the relaxed dot kernel's form this device ran fastest when the
+   * engine started, 'relaxed-dot' (i16 lanes) or 'relaxed-dot-add' (the i32 dot-add: one SDOT on ARM). */
+  i2sKernel: string;
   /** `crossOriginIsolated` as seen inside the worker. */
   crossOriginIsolated: boolean;
   /** Threads the engine computes with now (the worker thread plus pool threads). */
@@ -42,6 +45,9 @@ export interface EngineInitOptions {
   /** Test hook (?trit-memory-mib=N): the memory probe reports this many bytes, as if the browser refused more, and
    * every load is fitted to it, so a small device can be tried on any machine. */
   simulateMemoryBytes?: number;
+  /** Tests and the benchmark: run this form of the relaxed dot kernel instead of the one timed fastest (rejects when
+   * the build lacks it or this browser computes it wrongly). */
+  i2sKernel?: 'relaxed-dot' | 'relaxed-dot-add';
 }
 
 export interface SelfTestOptions {

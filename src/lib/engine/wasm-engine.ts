@@ -141,9 +141,25 @@ export class WasmEngine {
     return new WasmEngine(mod, mod._trit_init(threads));
   }
 
-  /** The build's I2_S SIMD kernel: 'table' (SIMD128) or 'relaxed-dot' (relaxed SIMD); see cpp/src/i2s.h. */
+  /** The I2_S SIMD kernel running: 'table' (SIMD128), or on relaxed SIMD the form the engine timed fastest when it
+   * started, 'relaxed-dot' (i16 lanes) or 'relaxed-dot-add' (the i32 dot-add); see cpp/src/i2s.h. */
   i2sKernel(): string {
     return this.heap.string(this.mod._trit_i2s_kernel());
+  }
+
+  /** Times the kernel's forms again and keeps the fastest exact one: its name, and per form what the timing found (G
+   * multiply-adds/s on one thread; exact: the same outputs as form 0 bit for bit). None in the table build, which has
+   * one form and times nothing. */
+  chooseI2sKernel(): { kernel: string; forms: { gmacs: number; exact: boolean }[] } {
+    const kernel = this.heap.string(this.mod._trit_i2s_choose());
+    const forms = [0, 1].map((form) => ({ gmacs: this.mod._trit_i2s_form_gmacs(form), exact: this.mod._trit_i2s_form_exact(form) === 1 }));
+    return { kernel, forms: forms.filter((f) => f.gmacs > 0) };
+  }
+
+  /** Runs form 0 ('relaxed-dot') or 1 ('relaxed-dot-add') of the kernel from now on; tests and the benchmark compare
+   * them. Throws when the build lacks the form, or this runtime computed it wrongly when the engine timed it. */
+  useI2sKernelForm(form: 0 | 1): void {
+    this.heap.check(this.mod._trit_i2s_use_form(form));
   }
 
   get threads(): number {

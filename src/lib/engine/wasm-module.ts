@@ -20,6 +20,10 @@ export interface TritModule {
   _trit_heap_bytes(): number;
   _trit_heap_used(): number;
   _trit_i2s_kernel(): number;
+  _trit_i2s_use_form(form: number): number;
+  _trit_i2s_choose(): number;
+  _trit_i2s_form_gmacs(form: number): number;
+  _trit_i2s_form_exact(form: number): number;
   _trit_inspect(ptr: number, len: number, fileSize: number, nCtx: number, loadFlags: number): number;
   _trit_unload(): void;
   _trit_load_begin(totalBytes: number, nCtx: number, loadFlags: number): number;

@@ -281,6 +281,7 @@ export const en = {
   buildOneThread: 'one thread',
   buildValue: '{simd}, {threads}',
   workerIsolated: 'Worker isolated',
+  kernelLabel: 'Ternary kernel',
   selfTestLabel: 'Self-test',
   selfTestDetail: '{size} of ternary weights in {time}',
   // What the catalogue's models are, by id (i18n/model-text.ts); the catalogue's own English is the fallback

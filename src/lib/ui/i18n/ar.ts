@@ -265,6 +265,7 @@ export const ar: Strings = {
   buildOneThread: 'مسار واحد',
   buildValue: '{simd}، {threads}',
   workerIsolated: 'العامل معزول',
+  kernelLabel: 'نواة الحساب الثلاثي',
   selfTestLabel: 'الاختبار الذاتي',
   selfTestDetail: '{size} من الأوزان الثلاثية في {time}',
   aboutBitnet2b4t: 'نموذج ثلاثي القيم من مايكروسوفت، فيه ملياران من المعاملات، دُرّب على 4 تريليونات رمز. أفضل الإجابات؛ يحتاج إلى تنزيل 1.2 غيغابايت.',

@@ -265,6 +265,7 @@ export const es: Strings = {
   buildOneThread: 'un solo hilo',
   buildValue: '{simd}, {threads}',
   workerIsolated: 'Trabajador aislado',
+  kernelLabel: 'Núcleo ternario',
   selfTestLabel: 'Autoprueba',
   selfTestDetail: '{size} de pesos ternarios en {time}',
   aboutBitnet2b4t: 'El modelo ternario de Microsoft, con 2000 millones de parámetros, entrenado con 4 billones de tokens. Las mejores respuestas; necesita una descarga de 1,2 GB.',

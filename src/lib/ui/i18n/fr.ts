@@ -265,6 +265,7 @@ export const fr: Strings = {
   buildOneThread: 'un seul fil',
   buildValue: '{simd}, {threads}',
   workerIsolated: 'Processus isolé',
+  kernelLabel: 'Noyau ternaire',
   selfTestLabel: 'Autotest',
   selfTestDetail: '{size} de poids ternaires en {time}',
   aboutBitnet2b4t: 'Le modèle ternaire de Microsoft, 2 milliards de paramètres, entraîné sur 4 000 milliards de jetons. Les meilleures réponses ; demande un téléchargement de 1,2 Go.',

@@ -265,6 +265,7 @@ export const hi: Strings = {
   buildOneThread: 'एक थ्रेड',
   buildValue: '{simd}, {threads}',
   workerIsolated: 'वर्कर अलग-थलग',
+  kernelLabel: 'टर्नरी कर्नेल',
   selfTestLabel: 'स्व-जाँच',
   selfTestDetail: '{time} में {size} टर्नरी वज़न',
   aboutBitnet2b4t: 'Microsoft का 2 अरब पैरामीटर वाला टर्नरी मॉडल, 4 खरब टोकन पर प्रशिक्षित। सबसे अच्छे जवाब; 1.2 GB डाउनलोड करना होगा।',

@@ -265,6 +265,7 @@ export const pt: Strings = {
   buildOneThread: 'uma só thread',
   buildValue: '{simd}, {threads}',
   workerIsolated: 'Worker isolado',
+  kernelLabel: 'Núcleo ternário',
   selfTestLabel: 'Autoteste',
   selfTestDetail: '{size} de pesos ternários em {time}',
   aboutBitnet2b4t: 'O modelo ternário da Microsoft, com 2 bilhões de parâmetros, treinado com 4 trilhões de tokens. As melhores respostas; precisa de um download de 1,2 GB.',

@@ -265,6 +265,7 @@ export const sw: Strings = {
   buildOneThread: 'uzi mmoja',
   buildValue: '{simd}, {threads}',
   workerIsolated: 'Mfanyakazi ametengwa',
+  kernelLabel: 'Kiini cha hesabu',
   selfTestLabel: 'Kujipima',
   selfTestDetail: '{size} za uzito wa tatu-tatu kwa {time}',
   aboutBitnet2b4t: 'Muundo wa tatu-tatu wa Microsoft wenye vigezo bilioni 2, uliofunzwa kwa tokeni trilioni 4. Majibu bora zaidi; unahitaji kupakua GB 1.2.',
