@@ -39,32 +39,20 @@ void rope_tables(int head_dim, int pos, float base, float* cos_table, float* sin
 
 }  // namespace
 
-// NEOX RoPE as ggml computes it, rotating element i with element i + d/2 of each head.
-void rope(float* vec, int n_heads, int head_dim, int pos, float base) {
+// RoPE as ggml computes it: each head's element a(i) turns with element b(i) by angle i, where the NEOX pairing is
+// (i, i + d/2) and the NORMAL one (2i, 2i + 1).
+void rope(float* vec, int n_heads, int head_dim, int pos, float base, RopePairing pairing) {
   const int half = head_dim / 2;
+  const int step = pairing == RopePairing::Neox ? 1 : 2, partner = pairing == RopePairing::Neox ? half : 1;
   float cos_table[kMaxRopeHalf], sin_table[kMaxRopeHalf];
   rope_tables(head_dim, pos, base, cos_table, sin_table);
   for (int hd = 0; hd < n_heads; hd++) {
     float* v = vec + (size_t)hd * head_dim;
     for (int i = 0; i < half; i++) {
-      const float x0 = v[i], x1 = v[i + half];
-      v[i] = x0 * cos_table[i] - x1 * sin_table[i];
-      v[i + half] = x0 * sin_table[i] + x1 * cos_table[i];
-    }
-  }
-}
-
-// NORMAL RoPE: the same angles, rotating elements 2i and 2i + 1 of each head.
-void rope_normal(float* vec, int n_heads, int head_dim, int pos, float base) {
-  const int half = head_dim / 2;
-  float cos_table[kMaxRopeHalf], sin_table[kMaxRopeHalf];
-  rope_tables(head_dim, pos, base, cos_table, sin_table);
-  for (int hd = 0; hd < n_heads; hd++) {
-    float* v = vec + (size_t)hd * head_dim;
-    for (int i = 0; i < half; i++) {
-      const float x0 = v[2 * i], x1 = v[2 * i + 1];
-      v[2 * i] = x0 * cos_table[i] - x1 * sin_table[i];
-      v[2 * i + 1] = x0 * sin_table[i] + x1 * cos_table[i];
+      float* a = v + i * step;
+      const float x0 = a[0], x1 = a[partner];
+      a[0] = x0 * cos_table[i] - x1 * sin_table[i];
+      a[partner] = x0 * sin_table[i] + x1 * cos_table[i];
     }
   }
 }

@@ -7,11 +7,11 @@
 
 // ggml's rms_norm: squares in f32 summed in double, mean as f32, then (x * scale) * weight.
 void rms_norm(const float* x, const float* weight, int n, float eps, float* out);
-// NEOX RoPE as ggml computes it (rotating element i with element i + head_dim/2 of each head).
-void rope(float* vec, int n_heads, int head_dim, int pos, float base);
-// NORMAL RoPE as ggml computes it (rotating elements 2i and 2i + 1 of each head): `llama` files, whose converter
-// permuted Q and K into this pair layout.
-void rope_normal(float* vec, int n_heads, int head_dim, int pos, float base);
+// Which elements of a head RoPE turns together: NEOX (i, i + head_dim/2), or NORMAL (2i, 2i + 1), the layout of
+// `llama` files, whose converter permuted Q and K into it.
+enum class RopePairing { Neox, Normal };
+// RoPE as ggml computes it, on n_heads heads of head_dim at position pos.
+void rope(float* vec, int n_heads, int head_dim, int pos, float base, RopePairing pairing);
 // ggml's SiLU in f32: x / (1 + e^-x).
 void silu_mul(float* gate, const float* up, size_t n);
 // One KV head's row of n values as int8 codes with scale absmax / 127 (round half to even).

@@ -148,27 +148,37 @@ EMSCRIPTEN_KEEPALIVE int trit_kernel_i2s(int kernel, const uint8_t* w, int ne0, 
   return TRIT_OK;
 }
 
+// An int8 matrix of ne1 rows of ne0 and an i16 input vector, as the Q8 hooks below use them; freed with the object.
+struct Q8HookBuffers {
+  Q8Matrix m;
+  int16_t* xq;
+  Q8HookBuffers(int ne0, int ne1) {
+    m.ne0 = ne0;
+    m.ne1 = ne1;
+    m.q = (int8_t*)malloc((size_t)ne0 * ne1);
+    m.scales = (float*)malloc((size_t)ne1 * (ne0 / kQ8BlockElems) * 4);
+    xq = (int16_t*)aligned_alloc(16, (size_t)ne0 * 2);
+  }
+  ~Q8HookBuffers() {
+    free(m.q);
+    free(m.scales);
+    free(xq);
+  }
+  bool ok() const { return m.q && m.scales && xq; }
+};
+
 // Q8 rows from F16 (as the embedding is loaded), then y = W x through the i16 input: kernel 0 scalar, 1 SIMD.
 EMSCRIPTEN_KEEPALIVE int trit_kernel_q8(int kernel, const uint16_t* w, int ne0, int ne1, const float* x, float* y) {
   trit_clear_error();
   if (ne0 <= 0 || ne0 % kQ8BlockElems || ne1 <= 0) return trit_fail(TRIT_ERR_BAD_ARGUMENT, "bad kernel arguments");
-  Q8Matrix m;
-  m.ne0 = ne0;
-  m.ne1 = ne1;
-  m.q = (int8_t*)malloc((size_t)ne0 * ne1);
-  m.scales = (float*)malloc((size_t)ne1 * (ne0 / kQ8BlockElems) * 4);
-  int16_t* xq = (int16_t*)aligned_alloc(16, (size_t)ne0 * 2);
-  if (m.q && m.scales && xq) {
-    for (int r = 0; r < ne1; r++) q8_quantize_f16_row(w + (size_t)r * ne0, ne0, m.q + (size_t)r * ne0, m.scales + (size_t)r * (ne0 / kQ8BlockElems), nullptr);
-    const float x_scale = q8_quantize_input(x, ne0, xq);
-    if (kernel == 1) q8_matvec_simd(m, 0, ne1, xq, x_scale, y);
-    else q8_matvec_scalar(m, 0, ne1, xq, x_scale, y);
-  }
-  const bool ok = m.q && m.scales && xq;
-  free(m.q);
-  free(m.scales);
-  free(xq);
-  return ok ? TRIT_OK : trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory");
+  Q8HookBuffers b(ne0, ne1);
+  if (!b.ok()) return trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory");
+  Q8Matrix& m = b.m;
+  for (int r = 0; r < ne1; r++) q8_quantize_f16_row(w + (size_t)r * ne0, ne0, m.q + (size_t)r * ne0, m.scales + (size_t)r * (ne0 / kQ8BlockElems), nullptr);
+  const float x_scale = q8_quantize_input(x, ne0, b.xq);
+  if (kernel == 1) q8_matvec_simd(m, 0, ne1, b.xq, x_scale, y);
+  else q8_matvec_scalar(m, 0, ne1, b.xq, x_scale, y);
+  return TRIT_OK;
 }
 
 // A Q8_0 matrix (ne1 rows of ne0 / 32 blocks of 34 bytes) converted as the loader converts output.weight, fed in
@@ -176,25 +186,17 @@ EMSCRIPTEN_KEEPALIVE int trit_kernel_q8(int kernel, const uint16_t* w, int ne0, 
 EMSCRIPTEN_KEEPALIVE int trit_kernel_q8_0(const uint8_t* w, int ne0, int ne1, int piece, const float* x, float* y) {
   trit_clear_error();
   if (ne0 <= 0 || ne0 % kQ8BlockElems || ne1 <= 0 || piece <= 0) return trit_fail(TRIT_ERR_BAD_ARGUMENT, "bad kernel arguments");
-  Q8Matrix m;
-  m.ne0 = ne0;
-  m.ne1 = ne1;
-  m.q = (int8_t*)malloc((size_t)ne0 * ne1);
-  m.scales = (float*)malloc((size_t)ne1 * (ne0 / kQ8BlockElems) * 4);
-  int16_t* xq = (int16_t*)aligned_alloc(16, (size_t)ne0 * 2);
+  Q8HookBuffers b(ne0, ne1);
   Q8RowStream stream;
-  stream.target = &m;
+  stream.target = &b.m;
   stream.source_type = GGML_Q8_0;
   stream.staging = (uint16_t*)aligned_alloc(16, (size_t)ne0 * 2);
-  const bool ok = m.q && m.scales && xq && stream.staging;
+  const bool ok = b.ok() && stream.staging;
   if (ok) {
     const size_t total = q8_source_row_bytes(GGML_Q8_0, ne0) * ne1;
     for (size_t at = 0; at < total; at += piece) q8_stream_write(&stream, w + at, std::min(total - at, (size_t)piece));
-    q8_matvec_simd(m, 0, ne1, xq, q8_quantize_input(x, ne0, xq), y);
+    q8_matvec_simd(b.m, 0, ne1, b.xq, q8_quantize_input(x, ne0, b.xq), y);
   }
-  free(m.q);
-  free(m.scales);
-  free(xq);
   free(stream.staging);
   return ok ? TRIT_OK : trit_fail(TRIT_ERR_OUT_OF_MEMORY, "out of memory");
 }

@@ -26,13 +26,8 @@ void attention_block(Model* m, const Layer& L, RopePairing pairing, bool sub_nor
   for (int t = 0; t < n_tokens; t++) {
     const int pos = n_past + t;
     float *q = m->q + (size_t)t * D, *k = m->k + (size_t)t * kv_dim;
-    if (pairing == RopePairing::Neox) {
-      rope(q, hp.n_head, hp.head_dim, pos, hp.rope_freq_base);
-      rope(k, hp.n_head_kv, hp.head_dim, pos, hp.rope_freq_base);
-    } else {
-      rope_normal(q, hp.n_head, hp.head_dim, pos, hp.rope_freq_base);
-      rope_normal(k, hp.n_head_kv, hp.head_dim, pos, hp.rope_freq_base);
-    }
+    rope(q, hp.n_head, hp.head_dim, pos, hp.rope_freq_base, pairing);
+    rope(k, hp.n_head_kv, hp.head_dim, pos, hp.rope_freq_base, pairing);
     kv_store(m, L, t, pos);
   }
   if (rows == 0) return;

@@ -2,8 +2,8 @@
 // build_ffn. Each works on one batch whose input rows are already in m->x (model_eval) and adds its output to x.
 #pragma once
 #include "../model.h"
+#include "../ops.h"  // RopePairing
 
-enum class RopePairing { Neox, Normal };     // NEOX: pairs (i, i + d/2); NORMAL: pairs (2i, 2i + 1)
 enum class Activation { ReluSquared, Silu };  // applied to gate, then multiplied by up
 
 // RMSNorm, ternary Q/K/V, RoPE and the KV cache writes for all n_tokens; attention, [the sub-norm,] and the ternary
