@@ -56,7 +56,8 @@ const N_CTX = 4096;
 // Each speed is the best of this many rounds in one process: the VM's neighbours slow single rounds by 10-30%.
 const ROUNDS = quick ? 1 : Number(option('--rounds') ?? 3);
 const PEER_ROUNDS = quick ? 1 : 2;
-const log = (...m: unknown[]) => { if (!json) console.error(...m); };
+// Progress goes to stderr, also with --json (stdout carries the one JSON object).
+const log = (...m: unknown[]) => console.error(...m);
 
 // The shapes --all-models measures: the demo's 2B-4T, then the family's smallest and largest.
 const FAMILY = ['2b4t', 'falcon3-1b', 'llama3-8b', 'falcon3-10b'] as const;
