@@ -9,6 +9,8 @@ export const LATIN_NAMES: readonly string[] = [
   '2B-4T', 'trit-demo', 'GGUF', 'gguf', 'Safari', 'QR', 'USB', 'Markdown', 'md', 'sha256',
   // Number formats of the engine's memory options, shown behind "Technical details".
   'f16', 'int8', 'int6', 'int4',
+  // The ternary kernel's identifiers (EngineStatus.i2sKernel), shown there too.
+  'relaxed-dot-add', 'relaxed-dot', 'table',
 ];
 
 /** The text with every allowed name and byte unit taken out, longest first ("relaxed SIMD" before "SIMD"). */
