@@ -21,16 +21,10 @@ constexpr double kMargin = 0.9;
 constexpr int kMaxForms = 2;
 
 double g_gmacs[kMaxForms] = {0, 0};
-// Whether a form gave the first form's outputs bit for bit when last timed: Node 20's V8 (11.3) computes
-// i32x4.relaxed_dot_i8x16_i7x16_add_s wrongly, Chromium 156 rightly; an engine that gets it wrong never runs it.
+// Whether a form gave the first form's outputs bit for bit when last timed. Relaxed SIMD leaves each engine its own
+// lowering, and a bare i32x4.relaxed_dot_i8x16_i7x16_add_s came out wrong in Node 20 (V8 11.3) though right in
+// Chromium 156: a form an engine gets wrong is never run.
 bool g_exact[kMaxForms] = {true, true};
-
-}  // namespace
-
-double i2s_kernel_form_gmacs(int form) { return form >= 0 && form < kMaxForms ? g_gmacs[form] : 0; }
-bool i2s_kernel_form_exact(int form) { return form >= 0 && form < i2s_kernel_forms() && g_exact[form]; }
-
-namespace {
 
 struct Case {
   uint8_t* w;
@@ -47,6 +41,9 @@ void run_case(const Case& c, float* y) {
 }
 
 }  // namespace
+
+double i2s_kernel_form_gmacs(int form) { return form >= 0 && form < kMaxForms ? g_gmacs[form] : 0; }
+bool i2s_kernel_form_exact(int form) { return form >= 0 && form < i2s_kernel_forms() && g_exact[form]; }
 
 const char* i2s_choose_kernel() {
   const int forms = i2s_kernel_forms();
@@ -72,8 +69,7 @@ const char* i2s_choose_kernel() {
   for (int t = 0; t < kPromptTokens; t++) c.scale[t] = 1, c.sum[t] = 0;
 
   // Each form against the first, bit for bit, before the timing (the baseline compiler's code) and after it (by then
-  // mostly the optimized code): V8 11.3 (Node 20) gets the dot-add wrong only where its register allocator gives the
-  // accumulator and the result one register, which happened in the one-row kernel and not in the others.
+  // mostly the optimized code), over every kernel shape: an engine's mistake may sit in one tier or one shape.
   i2s_use_kernel_form(0);
   run_case(c, reference);
   auto check = [&](int form) {

@@ -173,13 +173,21 @@ export class ModelsState {
    * engine shrinks the context the same way when it loads (`WasmEngine.loadModel` with the tab's memory budget).
    */
   shorterContext(v: ModelView): number | undefined {
+    if (!v.contextTokens || this.memoryAtContext(v, 0) === undefined) return undefined;
+    for (let tokens = v.contextTokens / 2; tokens >= MIN_USEFUL_CONTEXT; tokens /= 2) {
+      if (this.fitWith(v, this.memoryAtContext(v, tokens)) !== 'too-big') return tokens;
+    }
+    return undefined;
+  }
+
+  /** What `v` needs with a context of `tokens`, in its leanest catalogued mode (memory saving where the catalogue
+   * has it), from the catalogue's full-context figure less the KV cache of the tokens dropped; undefined when the
+   * catalogue lacks a figure. */
+  private memoryAtContext(v: ModelView, tokens: number): number | undefined {
     const memoryBytes = v.leanMemoryBytes ?? v.memoryBytes, contextTokens = v.contextTokens;
     const kvBytesPerToken = v.leanMemoryBytes ? v.leanKvBytesPerToken : v.kvBytesPerToken;
     if (!memoryBytes || !contextTokens || !kvBytesPerToken) return undefined;
-    for (let tokens = contextTokens / 2; tokens >= MIN_USEFUL_CONTEXT; tokens /= 2) {
-      if (this.fitWith(v, memoryBytes - kvBytesPerToken * (contextTokens - tokens)) !== 'too-big') return tokens;
-    }
-    return undefined;
+    return memoryBytes - kvBytesPerToken * (contextTokens - tokens);
   }
 
   /** The memory `v` will take on this device, as its verdict runs it: as made, with memory saving, or with the shorter
@@ -187,12 +195,7 @@ export class ModelsState {
   memoryToRun(v: ModelView): number | undefined {
     const fit = this.fit(v);
     if (fit === 'memory-saving') return v.leanMemoryBytes;
-    if (fit === 'shorter-context') {
-      const tokens = this.shorterContext(v)!, lean = v.leanMemoryBytes !== undefined;
-      const memoryBytes = (lean ? v.leanMemoryBytes : v.memoryBytes)!;
-      const kvBytesPerToken = (lean ? v.leanKvBytesPerToken : v.kvBytesPerToken)!;
-      return memoryBytes - kvBytesPerToken * (v.contextTokens! - tokens);
-    }
+    if (fit === 'shorter-context') return this.memoryAtContext(v, this.shorterContext(v)!);
     return v.memoryBytes;
   }
 
