@@ -20,6 +20,9 @@
  * Every Node and Chromium row also reports its load to ready from the file. --all-models measures the 2B-4T, Falcon3-1B,
  * Llama3-8B and Falcon3-10B shapes in turn (about an hour here): all four get the Node and Chromium rows, the first also
  * the stored load, the peer, WebKit and the long chat. The JSON has one entry per model under "models".
+ * The native peer (bench/llama-cpp/): upstream llama.cpp's prebuilt CPU build on the same weights (TQ2_0), with the F16
+ * and a Q8_0 embedding/head, at 1 and 2 threads, for every model, unless --no-native-peer; node-llama-cpp is installed
+ * into bench/out on first use.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -30,6 +33,7 @@ import { benchEngineChromium } from './engine-chromium';
 import type { StoredLoadTiming } from './chromium-page';
 import type { LongChatReport } from './long-chat';
 import { benchEngineWebKit } from './webkit-engine';
+import { NODE_LLAMA_CPP_VERSION, nativePeer, type NativePeerReport } from './llama-cpp/peer';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -105,7 +109,7 @@ if (flag('--share')) {
 }
 
 interface ModelReport {
-  model: string; runs: Run[]; peerRuns: Run[]; storedLoad?: StoredLoadTiming; longChat?: LongChatReport;
+  model: string; runs: Run[]; peerRuns: Run[]; storedLoad?: StoredLoadTiming; longChat?: LongChatReport; native?: NativePeerReport[];
 }
 
 // Everything measured on one model file. `extras` adds what only the first model needs: the stored load, the plain
@@ -115,6 +119,11 @@ async function measureModel(model: string, extras: boolean): Promise<ModelReport
   for (const t of threadCounts) { log(`node, ${t} thread(s)…`); runs.push(nodeRun(model, t, 'best', ROUNDS)); }
   log('chromium…');
   runs.push(...(await chromiumRuns(model, threadCounts)));
+  // The native peer, on the same weights in the same run: with the F16 embedding and head the 2B-4T file ships with,
+  // and with a Q8_0 one (closest to Trit's int8 head).
+  const native = flag('--no-native-peer') || quick ? undefined : await nativePeer(root, model, ['f16', 'q8_0'], threadCounts, {
+    promptTokens: PROMPT_TOKENS, generateTokens: GENERATE_TOKENS, nCtx: N_CTX, rounds: ROUNDS,
+  }, log);
   // From IndexedDB, as "Use this model" loads it: the file imported into the store, then a stored load in the worker
   // (2 threads, a 32-token prompt and one generated token for the first reply token).
   let storedLoad: StoredLoadTiming | undefined;
@@ -147,7 +156,7 @@ async function measureModel(model: string, extras: boolean): Promise<ModelReport
     if (out.status !== 0) throw new Error(`long-chat bench failed: ${out.stderr}`);
     longChat = JSON.parse(out.stdout.trim().split('\n').pop()!) as LongChatReport;
   }
-  return { model, runs, peerRuns, storedLoad, longChat };
+  return { model, runs, peerRuns, storedLoad, longChat, native };
 }
 
 const threadCounts = [1, 2];
@@ -173,7 +182,7 @@ if (!flag('--no-quality')) {
 }
 
 // One model's part of the report.
-function modelJson({ model, runs, peerRuns, storedLoad, longChat }: ModelReport) {
+function modelJson({ model, runs, peerRuns, storedLoad, longChat, native }: ModelReport) {
   const bandwidth = (rt: Run['runtime']) => Math.max(...runs.filter((r) => r.runtime === rt).map((r) => r.bandwidthGBps));
   return {
     model: relative(root, model),
@@ -195,6 +204,19 @@ function modelJson({ model, runs, peerRuns, storedLoad, longChat }: ModelReport)
         pp_speedup: best.promptTokensPerSecond / p.promptTokensPerSecond, tg_speedup: best.generationTokensPerSecond / p.generationTokensPerSecond,
       };
     }),
+    // Upstream llama.cpp (TQ2_0) on the same weights, and Trit in Chromium at the same thread count as a multiple of it.
+    native_peer: native && {
+      engine: `llama.cpp, prebuilt CPU build of node-llama-cpp ${NODE_LLAMA_CPP_VERSION}`,
+      cpu_features: native[0]?.cpuFeatures,
+      runs: native.flatMap((p) => p.runs.map((r) => {
+        const trit = runs.find((t) => t.runtime === 'chromium' && t.threads === r.threads)!;
+        return {
+          head: p.head, threads: r.threads, pp_tps: r.promptTokensPerSecond, tg_tps: r.generationTokensPerSecond,
+          peak_rss_bytes: p.peakRssBytes, load_ms: Math.round(p.loadMs),
+          chromium_pp_ratio: trit.promptTokensPerSecond / r.promptTokensPerSecond, chromium_tg_ratio: trit.generationTokensPerSecond / r.generationTokensPerSecond,
+        };
+      })),
+    },
     stored_load: storedLoad && {
       import_ms: Math.round(storedLoad.importMs), ready_ms: Math.round(storedLoad.readyMs), first_token_ms: Math.round(storedLoad.firstTokenMs),
     },
@@ -217,6 +239,12 @@ function printModel(m: ReturnType<typeof modelJson>) {
     const rss = r.renderer_rss_bytes ? `${(r.renderer_rss_bytes / 2 ** 20).toFixed(0)} MiB` : '';
     const load = r.load_ms !== undefined ? `${(r.load_ms / 1000).toFixed(1)} s` : '';
     console.log(`${r.runtime.padEnd(10)} ${String(r.threads).padStart(6)}  ${r.pp_tps.toFixed(2).padStart(12)}  ${r.tg_tps.toFixed(2).padStart(9)}  ${(100 * r.roofline_fraction).toFixed(1).padStart(10)}%  ${(r.peak_memory_bytes / 2 ** 20).toFixed(0).padStart(7)} MiB  ${rss.padStart(12)}  ${load.padStart(13)}  ${r.i2s_kernel}`);
+  }
+  if (m.native_peer) {
+    console.log(`native peer: ${m.native_peer.engine}, TQ2_0 matrices (${m.native_peer.cpu_features})`);
+    for (const r of m.native_peer.runs) {
+      console.log(`  ${r.head.padEnd(4)} head, ${r.threads} thread(s): prompt ${r.pp_tps.toFixed(2)} tok/s, gen ${r.tg_tps.toFixed(2)} tok/s, peak RSS ${(r.peak_rss_bytes / 2 ** 20).toFixed(0)} MiB; Trit in Chromium is ${r.chromium_pp_ratio.toFixed(2)}x / ${r.chromium_tg_ratio.toFixed(2)}x that`);
+    }
   }
   const sl = m.stored_load;
   if (sl) console.log(`stored in IndexedDB (chromium, 2 threads): import ${(sl.import_ms / 1000).toFixed(1)} s; "Use this model" to ready ${(sl.ready_ms / 1000).toFixed(1)} s; first reply token ${(sl.first_token_ms / 1000).toFixed(1)} s after that`);
