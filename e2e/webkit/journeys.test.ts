@@ -27,6 +27,14 @@ import { ROOT, startModelHost, startPreview, type ModelHost, type Server } from 
 import { startWebDriver, startXvfb, webkitAvailable, type Running } from './processes';
 import type { WebDriverSession } from './webdriver';
 
+/** What the engine was running, for a failure message: build, threads, kernel, memory saving, context. */
+async function engineState(s: WebDriverSession): Promise<string> {
+  return JSON.stringify(await s.execute<Record<string, string | null>>(`
+    const read = (id, attr) => { const el = document.querySelector('[data-testid="' + id + '"]'); return el ? (attr ? el.getAttribute(attr) : el.textContent) : null; };
+    return { build: read('build'), threads: read('threads-in-use', 'data-threads'), kernel: read('i2s-kernel'),
+      memorySaving: read('memory-saving'), context: read('context-in-use'), threadChoice: localStorage.getItem('trit-thread-choice') };`));
+}
+
 // Not 4190: it is on the Fetch standard's list of blocked ports (ManageSieve), so fetch() and browsers refuse it.
 const PORT = Number(process.env.TRIT_WEBKIT_PORT ?? 4620);
 const SHOTS = join(ROOT, 'test-results', 'webkit');
@@ -151,7 +159,10 @@ describe.each(MODES)('WebKit $name', (mode) => {
       // A new chat, since the demo model knows its practised questions only at the start of a conversation.
       await s.click(await button(s, 'New chat'));
       const reply = await sendAndWaitForReply(s, 'What is 7 plus 5?');
-      expect(reply).toContain('12');
+      // Once (1 run in about 6) threaded WebKit answered 13 here after answering 12 online: the demo model decodes
+      // greedily, so some number differed. Node gives bit-identical logits for this prompt at 1 and 2 threads, as one
+      // batch and token by token. A failure says what the engine was running, to tell the causes apart.
+      expect(reply, reply.includes('12') ? '' : await engineState(s)).toContain('12');
       console.log(`WebKit ${mode.slug} offline: ${await textOf(s, '[data-testid="build"]')}`);
       await shot('offline');
     } finally {
