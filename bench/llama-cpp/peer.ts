@@ -5,7 +5,7 @@
  * of the same ggml lineage. node-llama-cpp is installed on first use into bench/out (never a project dependency).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { convertForLlamaCpp } from './convert';
 import type { PeerReport } from './run';
@@ -28,7 +28,8 @@ function ensureInstalled(dir: string, log: (m: string) => void): void {
 
 /**
  * Converts `model` for llama.cpp (cached beside it in `outDir`) and runs the peer at each thread count.
- * Returns undefined, with the reason logged, where the peer cannot run (no prebuilt build for this platform).
+ * Returns undefined, with the reason logged, where the peer cannot run (no build for this platform, or a layout
+ * llama.cpp has no counterpart for); a run that fails is logged and left out.
  */
 export async function nativePeer(
   root: string, model: string, heads: PeerHead[], threads: number[], bench: { promptTokens: number; generateTokens: number; nCtx: number; rounds: number },
@@ -47,14 +48,23 @@ export async function nativePeer(
     const converted = join(outDir, `${basename(model, '.gguf')}.llama-cpp-${head}.gguf`);
     if (!existsSync(converted)) {
       log(`converting ${basename(model)} for llama.cpp (TQ2_0 matrices, ${head} embedding and head, once)…`);
-      await convertForLlamaCpp(model, `${converted}.tmp`, head);
-      execFileSync('mv', [`${converted}.tmp`, converted]);
+      try {
+        await convertForLlamaCpp(model, `${converted}.tmp`, head);
+      } catch (e) {
+        // A layout llama.cpp has no counterpart for: the rest of the benchmark still runs.
+        log(`native peer skipped: ${(e as Error).message}`);
+        return undefined;
+      }
+      renameSync(`${converted}.tmp`, converted);
     }
     log(`native peer: llama.cpp, ${head} head, ${threads.join(' and ')} thread(s)…`);
     const out = spawnSync('npx', ['tsx', 'bench/llama-cpp/run.ts', installDir, converted, threads.join(','),
       String(bench.promptTokens), String(bench.generateTokens), String(bench.nCtx), String(bench.rounds)], { cwd: root, encoding: 'utf8', maxBuffer: 16 << 20 });
-    if (out.status !== 0) throw new Error(`native peer failed: ${out.stderr}`);
+    if (out.status !== 0) {
+      log(`native peer failed (${head} head), left out of the report: ${out.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+      continue;
+    }
     reports.push({ head, ...(JSON.parse(out.stdout.trim().split('\n').pop()!) as PeerReport) });
   }
-  return reports;
+  return reports.length ? reports : undefined;
 }
