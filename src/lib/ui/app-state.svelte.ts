@@ -333,7 +333,13 @@ export class AppState {
     }
   }
 
+  // Counts the person's moves between chats. An open that awaits the store applies only if no other move came in
+  // the meantime: tapping a chat and then "New chat" on a slow device must land in the new chat, not in the old one
+  // when its read finishes (seen in WebKit under load: the next question went into the old chat).
+  private chatMoves = 0;
+
   newConversation(): void {
+    this.chatMoves++;
     if (this.generating) this.stop();
     this.readAloud.stop();
     this.current = undefined;
@@ -342,10 +348,11 @@ export class AppState {
   }
 
   async openConversation(id: string): Promise<void> {
+    const move = ++this.chatMoves;
     if (this.generating) this.stop();
     this.readAloud.stop();
     const c = await this.conversationStore.get(id);
-    if (c) {
+    if (c && move === this.chatMoves) {
       this.current = c;
       this.tooLong = undefined;
       await this.rememberOpen(c.id);
@@ -356,9 +363,10 @@ export class AppState {
   private async reopenLastConversation(): Promise<void> {
     const id = this.settings.lastConversationId;
     if (!id || this.current) return;
+    const move = this.chatMoves;
     try {
       const c = await this.conversationStore.get(id);
-      if (c && !this.current) this.current = c;
+      if (c && !this.current && move === this.chatMoves) this.current = c;
     } catch (e) {
       this.historyError = toUiError(e);
     }
