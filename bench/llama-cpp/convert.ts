@@ -10,7 +10,7 @@
  */
 import { open } from 'node:fs/promises';
 import { GgmlType, GgufValueType, tensorByteSize } from '../../tools/gguf/format';
-import { readGguf } from '../../tools/gguf/reader';
+import { readGgufHeader } from '../../tools/gguf/file-header';
 import { GgufWriter, f16BitsToF32, f32ToF16Bits, type GgufValue } from '../../tools/gguf/writer';
 import { openFileSink } from '../../scripts/make-fixture';
 
@@ -78,9 +78,7 @@ function metadataValue(key: string, type: number, value: unknown): GgufValue {
 export async function convertForLlamaCpp(inPath: string, outPath: string, head: 'f16' | 'q8_0' = 'f16'): Promise<void> {
   const input = await open(inPath, 'r');
   try {
-    const header = new Uint8Array(64 << 20);
-    await input.read(header, 0, header.length, 0);
-    const file = readGguf(header);
+    const file = await readGgufHeader(input, (await input.stat()).size);
     const arch = file.kv.find(([k]) => k === 'general.architecture')?.[2];
     if (arch !== SOURCE_ARCH && arch !== 'llama') throw new Error(`llama.cpp has no counterpart for the ${String(arch)} layout here`);
     const sink = await openFileSink(outPath);

@@ -4,10 +4,12 @@
  * an 8-token warm-up, then per round one prompt batch and greedy generation one token at a time, best of the rounds.
  * Prints one JSON line. Usage: tsx bench/llama-cpp/run.ts <install dir> <model.gguf> <threads,...> <prompt> <generate> <nCtx> <rounds>
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { readGguf } from '../../tools/gguf/reader';
+import { readGgufHeader } from '../../tools/gguf/file-header';
+import { benchmarkPrompt } from '../../src/lib/engine/benchmark';
 
 // The few parts of node-llama-cpp used here (it is installed outside the project, in bench/out, only for the benchmark).
 interface Sequence {
@@ -35,13 +37,11 @@ const model = await llama.loadModel({ modelPath: modelPath! });
 const loadMs = performance.now() - t0;
 
 const promptTokens = Number(promptArg), generateTokens = Number(generateArg), rounds = Math.max(1, Number(roundsArg));
-// The prompt Trit's benchmark uses: token ids spread over the vocabulary, below the control tokens at its top.
-const header = new Uint8Array(64 << 20);
-const fd = openSync(modelPath!, 'r');
-readSync(fd, header, 0, header.length, 0);
-closeSync(fd);
-const nVocab = (readGguf(header).kv.find(([k]) => k === 'tokenizer.ggml.tokens')?.[2] as unknown[]).length;
-const prompt = Array.from({ length: promptTokens }, (_, i) => (i * 7919 + 13) % Math.max(1, nVocab - 256));
+const file = await open(modelPath!, 'r');
+const header = await readGgufHeader(file, (await file.stat()).size);
+await file.close();
+const nVocab = (header.kv.find(([k]) => k === 'tokenizer.ggml.tokens')?.[2] as unknown[]).length;
+const prompt = benchmarkPrompt(nVocab, promptTokens);
 
 /** Time to the first generated token (the prompt batch) and the next `generateTokens` decode steps. */
 async function round(sequence: Sequence, tokens: number[], generate: number): Promise<{ promptMs: number; generateMs: number }> {

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { readGguf } from '../../tools/gguf/reader';
+import { readGgufHeader } from '../../tools/gguf/file-header';
+import type { GgufFile } from '../../tools/gguf/reader';
 import { TritError } from '../lib/errors';
 import type { ShareManifest } from '../lib/store/share-manifest';
 
@@ -20,22 +21,10 @@ export interface SharedModel {
   path: string;
 }
 
-/** Headers larger than this are not models (2B-4T's is about 8 MB, mostly its vocabulary). */
-const HEADER_LIMIT = 64 << 20;
-
-async function readHeader(path: string, size: number): Promise<ReturnType<typeof readGguf>> {
+async function readHeader(path: string, size: number): Promise<GgufFile> {
   const fh = await open(path, 'r');
   try {
-    for (let n = Math.min(size, 1 << 20); ; n = Math.min(size, n * 4)) {
-      const buf = new Uint8Array(n);
-      const { bytesRead } = await fh.read(buf, 0, n, 0);
-      try {
-        return readGguf(buf.subarray(0, bytesRead));
-      } catch (e) {
-        // A read past the end of the buffer means the header is longer: read more, up to the whole file.
-        if (!(e instanceof RangeError) || n >= size || n >= HEADER_LIMIT) throw e;
-      }
-    }
+    return await readGgufHeader(fh, size);
   } catch (e) {
     throw new TritError('not_gguf', `${path} is not a GGUF model file (${e instanceof Error ? e.message : String(e)}).`,
       'Share only .gguf model files, such as the one you saved from Trit with "Save to a file".');

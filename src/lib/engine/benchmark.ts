@@ -8,14 +8,19 @@ import type { BenchmarkOptions, BenchmarkResult } from './protocol';
 import type { WasmEngine } from './wasm-engine';
 import { argmax } from '../chat/sampler';
 
+/** The benchmark's prompt: token ids spread over the vocabulary, below the control tokens at its top. The native peer
+ * (bench/llama-cpp/run.ts) evaluates the same ids. */
+export function benchmarkPrompt(nVocab: number, length: number): number[] {
+  return Array.from({ length }, (_, i) => (i * 7919 + 13) % Math.max(1, nVocab - 256));
+}
+
 export function benchmarkEngine(engine: WasmEngine, opts: BenchmarkOptions): BenchmarkResult {
   const info = engine.info;
   if (!info) throw new Error('benchmarkEngine needs a loaded model');
   const threads = opts.threads ?? engine.threads;
   engine.setThreads(threads);
 
-  // Token ids spread over the vocabulary, below the control tokens at its top.
-  const prompt = Array.from({ length: opts.promptTokens }, (_, i) => (i * 7919 + 13) % Math.max(1, info.nVocab - 256));
+  const prompt = benchmarkPrompt(info.nVocab, opts.promptTokens);
   engine.clear();
   engine.eval(prompt.slice(0, 8)); // warm-up: first-touch page faults and thread wake-up
   engine.clear();
