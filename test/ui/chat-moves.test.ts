@@ -25,19 +25,20 @@ class SlowStore extends MemoryKeyValueStore<Conversation> {
   }
 }
 
-function appWith(conversations: SlowStore, settings = new MemoryKeyValueStore<Settings>()): AppState {
-  // No engine is started here: the client only has to exist.
+/** An app over a slow store holding one saved chat per title (no engine is started: the client only has to exist). */
+async function appWithChats(...titles: string[]): Promise<{ app: AppState; store: SlowStore; chats: Conversation[] }> {
+  const store = new SlowStore();
+  const chats = titles.map((title, i) => createConversation(i + 1, title));
+  for (const c of chats) await store.set(c.id, c);
   const client = { crashed: new Promise<string>(() => undefined) } as unknown as EngineClient;
-  return new AppState({ storage: { settings, conversations }, createClient: () => client });
+  const app = new AppState({ storage: { settings: new MemoryKeyValueStore<Settings>(), conversations: store }, createClient: () => client });
+  return { app, store, chats };
 }
 
 describe('moving between chats', () => {
   it('"New chat" after tapping a chat whose read has not finished stays in the new chat', async () => {
-    const store = new SlowStore();
-    const old = createConversation(1, 'What is 7 plus 5?');
-    await store.set(old.id, old);
-    const app = appWith(store);
-    const opening = app.openConversation(old.id);
+    const { app, store, chats: [old] } = await appWithChats('What is 7 plus 5?');
+    const opening = app.openConversation(old!.id);
     app.newConversation();
     store.release();
     await opening;
@@ -45,27 +46,20 @@ describe('moving between chats', () => {
   });
 
   it('a chat tapped while another read is pending is the one shown, whichever read finishes first', async () => {
-    const store = new SlowStore();
-    const a = createConversation(1, 'A'), b = createConversation(2, 'B');
-    await store.set(a.id, a);
-    await store.set(b.id, b);
-    const app = appWith(store);
-    const first = app.openConversation(a.id);
-    const second = app.openConversation(b.id);
+    const { app, store, chats: [a, b] } = await appWithChats('A', 'B');
+    const first = app.openConversation(a!.id);
+    const second = app.openConversation(b!.id);
     await Promise.resolve(); // both reads are now waiting in the store
     store.release(true);
     await Promise.all([first, second]);
-    expect(app.current?.id).toBe(b.id);
+    expect(app.current?.id).toBe(b!.id);
   });
 
   it('a chat opened normally is shown', async () => {
-    const store = new SlowStore();
-    const a = createConversation(1, 'A');
-    await store.set(a.id, a);
-    const app = appWith(store);
-    const opening = app.openConversation(a.id);
+    const { app, store, chats: [a] } = await appWithChats('A');
+    const opening = app.openConversation(a!.id);
     store.release();
     await opening;
-    expect(app.current?.id).toBe(a.id);
+    expect(app.current?.id).toBe(a!.id);
   });
 });
