@@ -5,11 +5,28 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import type { Page } from 'puppeteer-core';
 import { BASE_PORT, startPreview, type Server } from './servers';
-import { byTestId, engineFacts, sendAndWaitForReply, waitFor, waitForModelReady, withFirefox } from './firefox';
+import { STUCK_START_MS } from '../../src/lib/engine/client';
+import { byTestId, consoleLog, engineFacts, sendAndWaitForReply, waitFor, waitForModelReady, withFirefox } from './firefox';
 
 /** A first visit that works is ready in about 2 s here; the broken one failed after 60 s or never. */
 const FIRST_VISIT_READY_MS = 20_000;
+/**
+ * Now and then (about one first visit in fifty, in CI) Firefox leaves the engine worker silent; the app ends it at
+ * STUCK_START_MS and starts a fresh one, which is ready seconds later. That recovery is the app's answer to it, so a
+ * visit may take that long, but only when the console shows the recovery (with the stage the silent worker reached).
+ */
+const RECOVERED_VISIT_READY_MS = STUCK_START_MS + FIRST_VISIT_READY_MS;
+const REPLACED_WORKER = /did not answer within .*starting a fresh one/;
+
+/** Waits for the model on a first visit: FIRST_VISIT_READY_MS, or longer only if the app replaced a silent worker. */
+async function waitForFirstVisitReady(page: Page, visit: string): Promise<void> {
+  const seconds = await waitForModelReady(page, RECOVERED_VISIT_READY_MS);
+  const replaced = consoleLog(page).split('\n').filter((line) => REPLACED_WORKER.test(line));
+  if (replaced.length > 0) console.log(`  ${visit}: the app replaced a silent engine worker, ready after ${seconds.toFixed(1)} s: ${replaced.join('; ')}`);
+  else assert.ok(seconds * 1000 <= FIRST_VISIT_READY_MS, `${visit}: ready only after ${seconds.toFixed(1)} s, with no worker replaced\n${consoleLog(page)}`);
+}
 /** Fresh-profile first visits per kind of host (TRIT_FIREFOX_VISITS=20 TRIT_FIREFOX_PLAIN_VISITS=20 for a long run). */
 const VISITS = Number(process.env.TRIT_FIREFOX_VISITS ?? 3);
 const PLAIN_VISITS = Number(process.env.TRIT_FIREFOX_PLAIN_VISITS ?? 1);
@@ -35,7 +52,7 @@ for (let visit = 1; visit <= VISITS; visit++) {
     await withFirefox(async ({ page }) => {
       const started = Date.now();
       await page.goto(isolatedHost.url);
-      await waitForModelReady(page, FIRST_VISIT_READY_MS);
+      await waitForFirstVisitReady(page, `first visit ${visit}`);
       const ready = (Date.now() - started) / 1000;
       // The app is saved for offline use within seconds too: the service worker does not stay "activating" (it
       // did for a minute, holding every request of the page, while its activation waited on clients.claim()).
@@ -64,7 +81,7 @@ for (let visit = 1; visit <= PLAIN_VISITS; visit++) {
       const response = await page.goto(plainHost.url);
       assert.equal(response?.headers()['cross-origin-embedder-policy'], undefined);
       await waitFor(page, 'crossOriginIsolated === true', FIRST_VISIT_READY_MS);
-      await waitForModelReady(page, FIRST_VISIT_READY_MS);
+      await waitForFirstVisitReady(page, `first visit ${visit} without headers`);
       const facts = await engineFacts(page);
       assert.equal(facts.controlled, true);
       assert.match(facts.build, /threaded/);

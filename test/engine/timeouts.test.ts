@@ -4,14 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startEngineOrFresh, startEngineWithin, type EngineClient } from '../../src/lib/engine/client';
 import { URL_SILENCE_MS, openModelSource } from '../../src/lib/engine/model-source';
-import type { EngineStatus } from '../../src/lib/engine/protocol';
+import type { EngineStartStage, EngineStatus } from '../../src/lib/engine/protocol';
 import { TritError } from '../../src/lib/errors';
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
-function fakeClient(init: () => Promise<EngineStatus>): EngineClient & { terminated: boolean } {
+function fakeClient(init: (opts?: unknown, onStage?: (stage: EngineStartStage) => void) => Promise<EngineStatus>): EngineClient & { terminated: boolean } {
   const client = {
     terminated: false,
     api: { init } as unknown as EngineClient['api'],
@@ -38,6 +39,25 @@ describe('startEngineWithin', () => {
     expect(client.terminated).toBe(true);
   });
 
+  it('says where a stuck start was: the last stage the worker reached and how long before', async () => {
+    vi.useFakeTimers();
+    const client = fakeClient((_opts, onStage) => {
+      onStage?.('worker-running');
+      setTimeout(() => onStage?.('threaded-instantiate'), 2_000);
+      return new Promise(() => undefined);
+    });
+    const outcome = startEngineWithin(client, 30_000).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(((await outcome) as TritError).message).toBe('The engine did not start within 30 s (last stage "threaded-instantiate", 28.0 s before).');
+  });
+
+  it('says when the worker never ran its script (no stage at all)', async () => {
+    vi.useFakeTimers();
+    const outcome = startEngineWithin(fakeClient(() => new Promise(() => undefined)), 30_000).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(((await outcome) as TritError).message).toContain('the engine worker never answered: its script did not run');
+  });
+
   it('passes a start that answers straight through', async () => {
     const status = { build: 'threaded', threads: 2 } as EngineStatus;
     const client = fakeClient(async () => status);
@@ -49,6 +69,7 @@ describe('startEngineWithin', () => {
 describe('startEngineOrFresh', () => {
   it('ends a stuck worker and starts one fresh worker, which answers', async () => {
     vi.useFakeTimers();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const stuck = fakeClient(() => new Promise(() => undefined));
     const status = { build: 'threaded', threads: 2 } as EngineStatus;
     const fresh = fakeClient(async () => status);
@@ -60,6 +81,7 @@ describe('startEngineOrFresh', () => {
     await expect(started).resolves.toBe(status);
     expect(stuck.terminated).toBe(true);
     expect(made).toBe(1);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('never answered'));
   });
 
   it('gives the plain timeout error with Try again when the fresh worker is stuck too, and tries no third', async () => {

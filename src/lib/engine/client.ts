@@ -5,7 +5,7 @@
 import * as Comlink from 'comlink';
 import { TritError } from '../errors';
 import { installErrorTransfer } from './comlink-errors';
-import type { EngineInitOptions, EngineStatus, EngineWorkerApi } from './protocol';
+import type { EngineInitOptions, EngineStartStage, EngineStatus, EngineWorkerApi } from './protocol';
 
 /**
  * How long the engine may take to start (it compiles its wasm and starts its threads, about a second here; the worker
@@ -51,22 +51,37 @@ export async function startEngineOrFresh(client: EngineClient, fresh: () => Engi
   } catch (e) {
     if (!(e instanceof TritError) || e.code !== 'timeout') throw e;
     // Said in the console, for whoever looks into a slow start (the browser tests print it with a failure).
-    console.warn(`The engine worker did not answer within ${stuckMs / 1000} s; starting a fresh one.`);
+    console.warn(`The engine worker did not answer within ${stuckMs / 1000} s (${(e as StuckStart).stuckAt ?? 'no stage'}); starting a fresh one.`);
     return startEngineWithin(fresh(), ENGINE_START_MS, init);
   }
+}
+
+/** A start's timeout error, with where the start was when it ran out of time (for the console and a report). */
+type StuckStart = TritError & { stuckAt?: string };
+
+/** Where a start that ran out of time was: its last stage and for how long, or that the worker never ran its script. */
+export function describeStuckStart(last: { stage: EngineStartStage; at: number } | undefined, now: number): string {
+  if (!last) return 'the engine worker never answered: its script did not run';
+  return `last stage "${last.stage}", ${((now - last.at) / 1000).toFixed(1)} s before`;
 }
 
 /** Starts the engine, or fails with a plain timeout error, never a silent wait; the stuck worker is ended. */
 export async function startEngineWithin(client: EngineClient, ms = ENGINE_START_MS, init: EngineInitOptions = {}): Promise<EngineStatus> {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let last: { stage: EngineStartStage; at: number } | undefined;
+  const onStage = Comlink.proxy((stage: EngineStartStage) => void (last = { stage, at: Date.now() }));
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       client.terminate();
-      reject(new TritError('timeout', `The engine did not start within ${ms / 1000} s.`, 'Tap Try again; if it keeps happening, reload the page or report it with this message.'));
+      const stuckAt = describeStuckStart(last, Date.now());
+      const error: StuckStart = new TritError('timeout', `The engine did not start within ${ms / 1000} s (${stuckAt}).`,
+        'Tap Try again; if it keeps happening, reload the page or report it with this message.');
+      error.stuckAt = stuckAt;
+      reject(error);
     }, ms);
   });
   try {
-    return await Promise.race([client.api.init(init), timeout]);
+    return await Promise.race([client.api.init(init, onStage), timeout]);
   } finally {
     clearTimeout(timer);
   }

@@ -24,6 +24,7 @@ import type {
   ContinueRequest,
   TokenizeOptions,
   EngineInitOptions,
+  EngineStartStage,
   EngineStatus,
   EngineWorkerApi,
   GenerateRequest,
@@ -87,17 +88,20 @@ export class EngineWorker implements EngineWorkerApi {
   private model?: LoadedModel;
   private memoryProbe?: MemoryProbeResult;
 
-  init(opts: EngineInitOptions = {}): Promise<EngineStatus> {
+  init(opts: EngineInitOptions = {}, onStage?: (stage: EngineStartStage) => void): Promise<EngineStatus> {
     // Taken even when something asked for the status first (and so started the engine without options).
     if (opts.simulateMemoryBytes) this.memoryProbe = probeMemory({ simulateBytes: opts.simulateMemoryBytes, deviceMemoryGB: reportedDeviceMemoryGB() });
-    this.starting ??= this.start(opts).catch((e) => {
+    // Told to the page without waiting: a page that is gone must not hold the start.
+    const stage = (s: EngineStartStage) => void Promise.resolve(onStage?.(s)).catch(() => undefined);
+    stage('worker-running');
+    this.starting ??= this.start(opts, stage).catch((e) => {
       this.starting = undefined;
       throw e;
     });
     return this.starting;
   }
 
-  private async start(opts: EngineInitOptions): Promise<EngineStatus> {
+  private async start(opts: EngineInitOptions, stage: (s: EngineStartStage) => void): Promise<EngineStatus> {
     const isolated = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
     const cores = deviceCores();
     // The pool is sized once, to the threads we may use: emscripten's pthread pool deadlocks if it is too small.
@@ -110,10 +114,19 @@ export class EngineWorker implements EngineWorkerApi {
       // rather than no engine, the single-thread build.
       // The timer covers the build's import too: armed only after it (as it was), a start stuck there or in the
       // module's synchronous start was never ended, and Firefox now and then left a first visit so (issue 21).
-      this.engine = await withinMs(THREADED_START_MS, engineFactory(true, simd).then((factory) => WasmEngine.create(factory, { threads: poolSize })));
+      stage('threaded-import');
+      this.engine = await withinMs(THREADED_START_MS, engineFactory(true, simd).then((factory) => {
+        stage('threaded-instantiate');
+        return WasmEngine.create(factory, { threads: poolSize, onInstantiated: () => stage('threaded-threads') });
+      }));
       threadedStalled = !this.engine;
     }
-    this.engine ??= await WasmEngine.create(await engineFactory(false, simd), { threads: 1 });
+    if (!this.engine) {
+      stage('single-import');
+      const factory = await engineFactory(false, simd);
+      stage('single-instantiate');
+      this.engine = await WasmEngine.create(factory, { threads: 1, onInstantiated: () => stage('single-threads') });
+    }
     const threaded = isolated && !threadedStalled;
     const maxThreads = threaded ? poolSize : 1;
     const threads = Math.max(1, Math.min(maxThreads, opts.threads ?? maxThreads));
@@ -130,6 +143,7 @@ export class EngineWorker implements EngineWorkerApi {
         ? `The threaded engine did not start within ${THREADED_START_MS / 1000} s in this browser, so the engine runs on one thread.`
         : singleThreadReason(globalThis.crossOriginIsolated === true, typeof SharedArrayBuffer !== 'undefined'),
     };
+    stage('started');
     return this.current;
   }
 

@@ -191,8 +191,25 @@ export type ModelFileCheck =
   /** A well-formed GGUF the engine cannot run (another architecture or tensor type); `reason` says which. */
   | { complete: true; runnable: false; code: string; reason: string; hint: string };
 
+/**
+ * How far the engine's start has come, told to init's onStage as it goes: a start that never answers is reported with
+ * the last stage reached (Firefox now and then leaves a first visit's worker silent; this says where).
+ * `instantiate` is fetching and compiling the wasm and, threaded, loading the pool's thread workers; `threads` is
+ * starting the pool's threads in the loaded module.
+ */
+export type EngineStartStage =
+  | 'worker-running'
+  | 'threaded-import'
+  | 'threaded-instantiate'
+  | 'threaded-threads'
+  | 'single-import'
+  | 'single-instantiate'
+  | 'single-threads'
+  | 'started';
+
 export interface EngineWorkerApi {
-  init(opts?: EngineInitOptions): Promise<EngineStatus>;
+  /** Starts the engine (once; later calls get the same start); onStage hears each EngineStartStage reached. */
+  init(opts?: EngineInitOptions, onStage?: (stage: EngineStartStage) => void): Promise<EngineStatus>;
   status(): Promise<EngineStatus>;
   /** Times the kernel on 1, 2, 4 ... of the pool's threads and says which count is fastest (the page remembers it
    * per device and passes it to setThreads; see thread-probe.ts). Takes about a second; changes nothing. */

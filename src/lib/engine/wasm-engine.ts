@@ -132,9 +132,10 @@ export class WasmEngine {
 
   /** Instantiates the module with a thread pool of `threads` (the calling thread included); moduleArgs go to the
    * Emscripten factory (e.g. wasmBinary, locateFile). */
-  static async create(factory: TritModuleFactory, opts: { threads?: number; moduleArgs?: Record<string, unknown> } = {}): Promise<WasmEngine> {
+  static async create(factory: TritModuleFactory, opts: { threads?: number; moduleArgs?: Record<string, unknown>; onInstantiated?: () => void } = {}): Promise<WasmEngine> {
     const threads = Math.max(1, Math.floor(opts.threads ?? 1));
     const mod = (await factory({ ...opts.moduleArgs, tritThreads: threads })) as TritModule;
+    opts.onInstantiated?.();
     if (typeof mod?._trit_init !== 'function' || typeof mod._trit_status_name !== 'function') {
       throw new EngineError('internal', 'The engine module lacks trit_init or trit_status_name: the WebAssembly build is out of date.');
     }
