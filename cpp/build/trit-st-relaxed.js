@@ -1194,6 +1194,18 @@ var _trit_selftest_end = Module["_trit_selftest_end"] = function() {
  return (_trit_selftest_end = Module["_trit_selftest_end"] = Module["asm"]["trit_selftest_end"]).apply(null, arguments);
 };
 
+var _trit_thread_probe_end = Module["_trit_thread_probe_end"] = function() {
+ return (_trit_thread_probe_end = Module["_trit_thread_probe_end"] = Module["asm"]["trit_thread_probe_end"]).apply(null, arguments);
+};
+
+var _trit_thread_probe_begin = Module["_trit_thread_probe_begin"] = function() {
+ return (_trit_thread_probe_begin = Module["_trit_thread_probe_begin"] = Module["asm"]["trit_thread_probe_begin"]).apply(null, arguments);
+};
+
+var _trit_thread_probe_run = Module["_trit_thread_probe_run"] = function() {
+ return (_trit_thread_probe_run = Module["_trit_thread_probe_run"] = Module["asm"]["trit_thread_probe_run"]).apply(null, arguments);
+};
+
 var ___errno_location = Module["___errno_location"] = function() {
  return (___errno_location = Module["___errno_location"] = Module["asm"]["__errno_location"]).apply(null, arguments);
 };

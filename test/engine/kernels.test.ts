@@ -266,6 +266,27 @@ describe.each(builds)('I2_S kernels, %s build', (simd, kernelNames) => {
   });
 });
 
+describe.each(builds)('thread probe, %s build', (simd) => {
+  it('times generation\'s kernel on each thread count, refuses bad use, and a second probe takes no more memory', () => {
+    const engine = engines.get(simd)!;
+    expect(() => engine.openThreadProbe(1 << 30, 1)).toThrow(expect.objectContaining({ code: 'bad_argument' }));
+    const probe = engine.openThreadProbe(8 << 20, 1);
+    for (const threads of [1, 2, 2, 1]) {
+      const ms = probe.time(threads);
+      expect(ms).toBeGreaterThan(0);
+      expect(Number.isFinite(ms)).toBe(true);
+    }
+    probe.close();
+    expect(() => probe.time(1)).toThrow(expect.objectContaining({ code: 'bad_state' }));
+    // The matrices are freed: the next probe reuses their memory instead of growing the heap.
+    const heap = engine.memoryStats().heapBytes;
+    const again = engine.openThreadProbe(8 << 20, 1);
+    again.time(2);
+    again.close();
+    expect(engine.memoryStats().heapBytes).toBe(heap);
+  });
+});
+
 describe.each(builds)('self-test, %s build', (simd) => {
   let engine: WasmEngine;
   beforeAll(() => { engine = engines.get(simd)!; });

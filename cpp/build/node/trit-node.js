@@ -2300,6 +2300,18 @@ var _trit_selftest_end = Module["_trit_selftest_end"] = function() {
  return (_trit_selftest_end = Module["_trit_selftest_end"] = Module["asm"]["trit_selftest_end"]).apply(null, arguments);
 };
 
+var _trit_thread_probe_end = Module["_trit_thread_probe_end"] = function() {
+ return (_trit_thread_probe_end = Module["_trit_thread_probe_end"] = Module["asm"]["trit_thread_probe_end"]).apply(null, arguments);
+};
+
+var _trit_thread_probe_begin = Module["_trit_thread_probe_begin"] = function() {
+ return (_trit_thread_probe_begin = Module["_trit_thread_probe_begin"] = Module["asm"]["trit_thread_probe_begin"]).apply(null, arguments);
+};
+
+var _trit_thread_probe_run = Module["_trit_thread_probe_run"] = function() {
+ return (_trit_thread_probe_run = Module["_trit_thread_probe_run"] = Module["asm"]["trit_thread_probe_run"]).apply(null, arguments);
+};
+
 var _emscripten_tls_init = Module["_emscripten_tls_init"] = function() {
  return (_emscripten_tls_init = Module["_emscripten_tls_init"] = Module["asm"]["emscripten_tls_init"]).apply(null, arguments);
 };
@@ -2376,7 +2388,7 @@ var dynCall_jiji = Module["dynCall_jiji"] = function() {
  return (dynCall_jiji = Module["dynCall_jiji"] = Module["asm"]["dynCall_jiji"]).apply(null, arguments);
 };
 
-var __emscripten_allow_main_runtime_queued_calls = Module["__emscripten_allow_main_runtime_queued_calls"] = 13672;
+var __emscripten_allow_main_runtime_queued_calls = Module["__emscripten_allow_main_runtime_queued_calls"] = 13800;
 
 Module["UTF8ToString"] = UTF8ToString;
 

@@ -44,8 +44,13 @@ import type {
 } from './protocol';
 import { MAX_ENGINE_THREADS } from './protocol';
 
-/** Weights the thread probe runs over per thread count: 1 MiB per step, like one of 2B-4T's matrices. */
-const PROBE_BYTES = 16 << 20;
+/** The thread probe's matrices: larger than the caches, as a model's weights are (less than the self-test's 64 MiB,
+ * so the heap grows no further for it). */
+const PROBE_BYTES = 32 << 20;
+/** Passes over them per timing: about 20 ms on one thread here, long enough that a thread's wake-up is noise. */
+const PROBE_PASSES = 3;
+/** Timings per thread count, interleaved; the best counts. */
+const PROBE_ROUNDS = 3;
 
 /** The threaded build starts in well under a second; past this it is not coming (see start()). */
 const THREADED_START_MS = 10_000;
@@ -159,15 +164,20 @@ export class EngineWorker implements EngineWorkerApi {
     );
   }
 
-  /** Times the kernel on 1, 2, 4 ... of the pool's threads (thread-probe.ts); the threads in use stay as they are.
-   * The self-test's SIMD part is a matrix-vector product over weights larger than the caches, as generation is. */
+  /** Times generation's kernel on 1, 2, 4 ... of the pool's threads (thread-probe.ts); the threads in use stay as
+   * they are. One-token products over matrices larger than the caches, one pool run per matrix, as generation. */
   async probeThreads(): Promise<ThreadProbe> {
     const status = await this.init();
     const engine = this.requireEngine();
     if (status.maxThreads === 1) return { threads: 1, msByThreads: { 1: 0 } };
-    return this.exclusive((signal) =>
-      probeThreads(status.maxThreads, async (threads) => (await engine.selfTest({ bytes: PROBE_BYTES, threads, signal })).simdMs),
-    );
+    return this.exclusive(async () => {
+      const probe = engine.openThreadProbe(PROBE_BYTES, PROBE_PASSES);
+      try {
+        return await probeThreads(status.maxThreads, async (threads) => probe.time(threads), { rounds: PROBE_ROUNDS });
+      } finally {
+        probe.close();
+      }
+    });
   }
 
   async probeMemory(opts: { simulateBytes?: number } = {}): Promise<MemoryProbeResult> {

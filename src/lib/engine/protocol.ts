@@ -212,7 +212,7 @@ export interface EngineWorkerApi {
   init(opts?: EngineInitOptions, onStage?: (stage: EngineStartStage) => void): Promise<EngineStatus>;
   status(): Promise<EngineStatus>;
   /** Times the kernel on 1, 2, 4 ... of the pool's threads and says which count is fastest (the page remembers it
-   * per device and passes it to setThreads; see thread-probe.ts). Takes about a second; changes nothing. */
+   * per device and passes it to setThreads; see thread-probe.ts). Takes about a tenth of a second here; changes nothing. */
   probeThreads(): Promise<ThreadProbe>;
   /** Changes the threads used, up to the pool size. */
   setThreads(threads: number): Promise<EngineStatus>;

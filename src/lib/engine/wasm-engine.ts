@@ -467,6 +467,22 @@ export class WasmEngine {
     return gbps;
   }
 
+  /**
+   * Generation's kernel over about `bytes` of ternary matrices (cpp/src/thread_probe.cpp), for the thread probe:
+   * `time(threads)` is the milliseconds of `passes` passes on that many threads. Close it to free the matrices.
+   */
+  openThreadProbe(bytes: number, passes: number): { time(threads: number): number; close(): void } {
+    this.heap.check(this.mod._trit_thread_probe_begin(bytes));
+    return {
+      time: (threads) => {
+        const ms = this.mod._trit_thread_probe_run(Math.max(1, Math.min(this.poolSize, Math.floor(threads))), passes);
+        this.heap.check(ms);
+        return ms;
+      },
+      close: () => this.mod._trit_thread_probe_end(),
+    };
+  }
+
   // ---- kernels, for tests (Node builds only; see kernel-hooks.ts) ----
 
   quantizeRow(x: Float32Array) {

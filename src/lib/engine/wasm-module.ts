@@ -40,6 +40,9 @@ export interface TritModule {
   _trit_selftest_step(piece: number, threads: number): number;
   _trit_selftest_end(): number;
   _trit_bandwidth(bytes: number, repeats: number, threads: number): number;
+  _trit_thread_probe_begin(bytes: number): number;
+  _trit_thread_probe_run(threads: number, passes: number): number;
+  _trit_thread_probe_end(): void;
   /** Installed by WasmEngine for a model whose input rows stay in the file (cpp/src/input_rows.h): copies file bytes
    * [offset, offset + bytes) to dest in wasm memory; 0, or -1 when they cannot be read. */
   tritReadFile?: (offset: number, bytes: number, dest: number) => number;
