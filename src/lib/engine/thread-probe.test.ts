@@ -100,6 +100,15 @@ describe('remembered thread choice', () => {
     expect(choiceLooksWrong(c, device, 2_000)).toMatch(/1 thread\(s\) generated faster than 2/);
   });
 
+  it('looks wrong too once more threads generated faster than a choice of fewer', () => {
+    const one = newChoice(device, { threads: 1, msByThreads: { 1: 3, 2: 3.2 } }, 1_000);
+    let c = noteGeneration(one, 'demo', 1, 9);
+    c = noteGeneration(c, 'demo', 2, 9.5); // within noise
+    expect(choiceLooksWrong(c, device, 2_000)).toBeUndefined();
+    c = noteGeneration(c, 'demo', 2, 12.5); // the person set 2 threads: 1.4x as fast
+    expect(choiceLooksWrong(c, device, 2_000)).toMatch(/2 thread\(s\) generated faster than 1/);
+  });
+
   it('looks wrong when a reply at the chosen threads is far slower than before', () => {
     const c = noteGeneration(probed, 'demo', 2, 300);
     expect(choiceLooksWrong(c, device, 2_000, { model: 'demo', threads: 2, tokensPerSecond: 250 })).toBeUndefined();

@@ -87,7 +87,8 @@ export interface ThreadChoice {
 
 /** A choice older than this is measured again: browsers update, and so do their thread schedulers. */
 const MAX_AGE_MS = 30 * 24 * 3600_000;
-/** Fewer threads this much faster than the choice, on the same model, means the choice is wrong. */
+/** Another thread count this much faster than the choice, on the same model, means the choice is wrong (fewer: the
+ * probe overrated threads; more: it underrated them, as the old 3 ms probe did on 2-core machines). */
 const WRONG_RATIO = 1.1;
 /** A generation at the chosen count below this share of its best before: the device changed (e.g. low-power mode). */
 const DROP_RATIO = 0.5;
@@ -119,7 +120,7 @@ export function choiceLooksWrong(choice: ThreadChoice, device: string, now: numb
     const chosen = rates[choice.threads];
     if (!chosen) continue;
     for (const [n, rate] of Object.entries(rates)) {
-      if (Number(n) < choice.threads && rate > chosen * WRONG_RATIO) return `${n} thread(s) generated faster than ${choice.threads} on ${model}`;
+      if (Number(n) !== choice.threads && rate > chosen * WRONG_RATIO) return `${n} thread(s) generated faster than ${choice.threads} on ${model}`;
     }
   }
   if (lastReply && lastReply.threads === choice.threads) {
