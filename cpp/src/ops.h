@@ -21,7 +21,11 @@ void kv_store(Model* m, const Layer& L, int t, int pos);
 // n_tokens rows of n activations -> the int8 rows, scales, sums and tables the I2_S kernels read (Model::act_*).
 void quantize_rows(Model* m, const float* x, int n_tokens, int n);
 
-// y = W x for up to three matrices sharing the input quantize_rows prepared, on the pool.
+// y = W x for up to three matrices sharing the input quantize_rows prepared, on the pool. Workers take chunks of
+// tiles: for prompts 16 (the kernel's cache block), for one token 8 (128 rows), enough chunks to balance. The thread
+// probe (thread_probe.cpp) times one-token products in the same chunks.
+constexpr int kMatmulChunkTilesPrompt = 16;
+constexpr int kMatmulChunkTilesToken = 8;
 void matmul(Model* m, int n_tokens, std::initializer_list<std::pair<const I2sMatrix*, float*>> outputs);
 // Attention output (Model::att) for the batch's tokens [first, n_tokens), their keys and values already cached.
 void attention(Model* m, const Layer* layer, int first, int n_tokens, int n_past);

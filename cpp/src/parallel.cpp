@@ -48,8 +48,7 @@ void matmul(Model* m, int n_tokens, std::initializer_list<std::pair<const I2sMat
   job.model = m;
   job.n_tokens = n_tokens;
   job.count = 0;
-  // Prompts: 16 tiles per chunk, the kernel's cache block; one token: 8 tiles (128 rows), enough chunks to balance.
-  job.chunk_tiles = n_tokens > 1 ? 16 : 8;
+  job.chunk_tiles = n_tokens > 1 ? kMatmulChunkTilesPrompt : kMatmulChunkTilesToken;
   job.first_chunk[0] = 0;
   for (auto& o : outputs) {
     job.w[job.count] = o.first;

@@ -5,6 +5,7 @@
 // as fast.
 #include "common.h"
 #include "i2s.h"
+#include "ops.h"
 #include "threadpool.h"
 #include <algorithm>
 #include <atomic>
@@ -16,7 +17,6 @@ namespace {
 
 constexpr int kRowElems = 2560;                                      // 2B-4T's width: 640 bytes per row
 constexpr int kMatrixRows = 6912;                                    // its feed-forward's rows: 4.2 MiB per matrix
-constexpr int kChunkTiles = 8;                                       // matmul()'s chunk for one token
 constexpr size_t kMatrixBytes = (size_t)kMatrixRows * kRowElems / 4;
 
 struct ThreadProbe {
@@ -40,10 +40,10 @@ void probe_task(void* ctx, int, int) {
   const float scale = 1.0f;
   const int32_t q_sum = 0;
   for (;;) {
-    const int begin = job->next_chunk.fetch_add(1, std::memory_order_relaxed) * kChunkTiles;
+    const int begin = job->next_chunk.fetch_add(1, std::memory_order_relaxed) * kMatmulChunkTilesToken;
     if (begin >= tiles) return;
-    i2s_matmul_simd(job->w, 1.0f, kRowElems, kMatrixRows, begin, std::min(begin + kChunkTiles, tiles), p.table, p.q,
-                    &scale, &q_sum, 1, p.y, kMatrixRows);
+    const int end = std::min(begin + kMatmulChunkTilesToken, tiles);
+    i2s_matmul_simd(job->w, 1.0f, kRowElems, kMatrixRows, begin, end, p.table, p.q, &scale, &q_sum, 1, p.y, kMatrixRows);
   }
 }
 
