@@ -60,7 +60,7 @@ export async function startEngineOrFresh(client: EngineClient, fresh: () => Engi
 type StuckStart = TritError & { stuckAt?: string };
 
 /** Where a start that ran out of time was: its last stage and for how long, or that the worker never ran its script. */
-export function describeStuckStart(last: { stage: EngineStartStage; at: number } | undefined, now: number): string {
+function describeStuckStart(last: { stage: EngineStartStage; at: number } | undefined, now: number): string {
   if (!last) return 'the engine worker never answered: its script did not run';
   return `last stage "${last.stage}", ${((now - last.at) / 1000).toFixed(1)} s before`;
 }
