@@ -54,6 +54,15 @@ test('a .gguf shared to Trit is imported and checked; a file that is not a model
   await expect(refused).toBeInViewport({ timeout: 30_000 });
   await expect(refused).toContainText('This file is not a GGUF model');
   await shot(page, testInfo, 'phone-shared-not-a-model');
+  // On a slow device the list above can still be filling in after the refusal shows, on a page that was too short to
+  // scroll when it was brought into view: that growth must not push the refusal out of sight.
+  await refused.evaluate((note) => {
+    for (let box: Element | null = note; box; box = box.parentElement) box.scrollTop = 0;
+    document.scrollingElement!.scrollTop = 0;
+    const lateRows = Object.assign(document.createElement('li'), { style: 'height: 1600px', ariaHidden: 'true' });
+    document.querySelector('[data-testid="model-manager"] ul')!.prepend(lateRows);
+  });
+  await expect(refused).toBeInViewport();
   await expect(page.locator('[data-testid^="model-file-notes"]')).toHaveCount(0);
   // The earlier model is still there.
   await expect(card).toHaveAttribute('data-state', 'ready');
