@@ -1126,6 +1126,10 @@ var _trit_inspect = Module["_trit_inspect"] = function() {
  return (_trit_inspect = Module["_trit_inspect"] = Module["asm"]["trit_inspect"]).apply(null, arguments);
 };
 
+var _trit_plan = Module["_trit_plan"] = function() {
+ return (_trit_plan = Module["_trit_plan"] = Module["asm"]["trit_plan"]).apply(null, arguments);
+};
+
 var _trit_unload = Module["_trit_unload"] = function() {
  return (_trit_unload = Module["_trit_unload"] = Module["asm"]["trit_unload"]).apply(null, arguments);
 };

@@ -108,6 +108,33 @@ EMSCRIPTEN_KEEPALIVE const char* trit_i2s_choose() { return i2s_choose_kernel();
 EMSCRIPTEN_KEEPALIVE double trit_i2s_form_gmacs(int form) { return i2s_kernel_form_gmacs(form); }
 EMSCRIPTEN_KEEPALIVE int trit_i2s_form_exact(int form) { return i2s_kernel_form_exact(form) ? 1 : 0; }
 
+namespace {
+// Parses header bytes for trit_inspect / trit_plan: TRIT_OK with the header, TRIT_NEED_MORE with json set to
+// {"need_bytes":N}, or a failure (trit_last_error_* tell it).
+int parse_for_inspection(const uint8_t* bytes, size_t len, double file_size, GgufHeader* header, std::string* json) {
+  json->clear();
+  json->shrink_to_fit();  // the last inspection's text may have been large
+  uint64_t need = 0;
+  int rc = gguf_parse(bytes, len, (uint64_t)file_size, header, &need);
+  if (rc == TRIT_NEED_MORE) *json = "{\"need_bytes\":" + std::to_string(need) + "}";
+  return rc;
+}
+
+// Appends "architecture_supported":…,"plan":… (or "plan_error":…, why the engine cannot run it) and the closing brace.
+void append_plan(const GgufHeader& header, int n_ctx, int load_flags, std::string* json) {
+  Model probe;
+  if (model_plan(header, n_ctx, pool_size(), load_flags, &probe) == TRIT_OK) {
+    json->append("\"architecture_supported\":true,\"plan\":");
+    json_write(json, plan_result(probe));
+  } else {
+    json->append("\"architecture_supported\":false,\"plan_error\":");
+    json_write(json, last_error());
+  }
+  json->push_back('}');
+  trit_clear_error();
+}
+}  // namespace
+
 // Header bytes [0, len) of a file of file_size bytes -> JSON: {"need_bytes":N} when the header continues, else the
 // header (gguf_to_json) with a memory plan for n_ctx tokens loaded with load_flags (kLoad* bits, model.h) ("plan")
 // or why the engine cannot run it ("plan_error"). Returns null on a malformed header (see trit_last_error_*).
@@ -115,31 +142,32 @@ EMSCRIPTEN_KEEPALIVE const char* trit_inspect(const uint8_t* bytes, size_t len, 
                                              int load_flags) {
   trit_clear_error();
   std::string& json = g_inspect_json;
-  json.clear();
-  json.shrink_to_fit();  // the last inspection's text may have been large
   GgufHeader header;
-  uint64_t need = 0;
-  int rc = gguf_parse(bytes, len, (uint64_t)file_size, &header, &need);
+  const int rc = parse_for_inspection(bytes, len, file_size, &header, &json);
   if (rc < 0) return nullptr;
-  if (rc == TRIT_NEED_MORE) {
-    json = "{\"need_bytes\":" + std::to_string(need) + "}";
-    return json.c_str();
-  }
+  if (rc == TRIT_NEED_MORE) return json.c_str();
   if (gguf_to_json(header, &json, kInspectJsonBudget) != TRIT_OK) {
     json.clear();
     json.shrink_to_fit();
     return nullptr;
   }
-  Model probe;
-  if (model_plan(header, n_ctx, pool_size(), load_flags, &probe) == TRIT_OK) {
-    json.append(",\"architecture_supported\":true,\"plan\":");
-    json_write(&json, plan_result(probe));
-  } else {
-    json.append(",\"architecture_supported\":false,\"plan_error\":");
-    json_write(&json, last_error());
-  }
-  json.push_back('}');
+  json.push_back(',');
+  append_plan(header, n_ctx, load_flags, &json);
+  return json.c_str();
+}
+
+// trit_inspect's plan alone ({"architecture_supported":…,"plan":…} or "plan_error"), without the header's metadata,
+// which for a 128k-token vocabulary is most of trit_inspect's time: what a load asks again for other contexts and
+// options once it has the header.
+EMSCRIPTEN_KEEPALIVE const char* trit_plan(const uint8_t* bytes, size_t len, double file_size, int n_ctx, int load_flags) {
   trit_clear_error();
+  std::string& json = g_inspect_json;
+  GgufHeader header;
+  const int rc = parse_for_inspection(bytes, len, file_size, &header, &json);
+  if (rc < 0) return nullptr;
+  if (rc == TRIT_NEED_MORE) return json.c_str();
+  json = "{";
+  append_plan(header, n_ctx, load_flags, &json);
   return json.c_str();
 }
 

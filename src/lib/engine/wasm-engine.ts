@@ -108,6 +108,21 @@ function reviveBigints(_key: string, value: unknown): unknown {
   return value;
 }
 
+/** The engine's JSON: a reviver costs ten times the parse over a large vocabulary, so it runs only when the text holds
+ * such an integer (the marker cannot occur unescaped inside a string). */
+function parseEngineJson(text: string): any {
+  return text.includes('{"bigint":"') ? JSON.parse(text, reviveBigints) : JSON.parse(text);
+}
+
+/** The plan, or why the engine cannot run the model, from trit_inspect's or trit_plan's JSON. */
+function planOf(raw: { plan?: unknown; plan_error?: unknown }): { plan?: MemoryPlan; planError?: EngineError } {
+  const planError = raw.plan_error ? parseErrorReport(raw.plan_error) : undefined;
+  return {
+    plan: raw.plan ? parseMemoryPlan(raw.plan) : undefined,
+    planError: planError ? EngineError.fromNative(planError.status, planError.message) : undefined,
+  };
+}
+
 function concat(parts: Uint8Array[], bytes: number): Uint8Array {
   if (parts.length === 1) return parts[0];
   const out = new Uint8Array(bytes);
@@ -203,18 +218,32 @@ export class WasmEngine {
       this.heap.write(ptr, headerBytes);
       const json = this.mod._trit_inspect(ptr, headerBytes.byteLength, opts.fileSize ?? 0, opts.nCtx ?? 0, loadFlags(opts.memory));
       if (!json) throw this.heap.lastError();
-      const raw = JSON.parse(this.heap.string(json), reviveBigints);
+      const raw = parseEngineJson(this.heap.string(json));
       if ('need_bytes' in raw) return { complete: false, needBytes: raw.need_bytes };
-      const planError = raw.plan_error ? parseErrorReport(raw.plan_error) : undefined;
       return {
         complete: true,
         ...parseHeaderSummary(raw),
         metadata: raw.metadata,
         omitted: raw.omitted,
         tensors: (raw.tensors as unknown[]).map(parseTensorInfo),
-        plan: raw.plan ? parseMemoryPlan(raw.plan) : undefined,
-        planError: planError ? EngineError.fromNative(planError.status, planError.message) : undefined,
+        ...planOf(raw),
       };
+    } finally {
+      this.heap.free(ptr);
+    }
+  }
+
+  /** The memory plan alone, for other contexts or options once inspect() found the header whole: it skips the
+   * metadata, most of an inspection's time on a large vocabulary. */
+  plan(headerBytes: Uint8Array, opts: { fileSize?: number; nCtx?: number; memory?: MemoryOptions } = {}): { plan?: MemoryPlan; planError?: EngineError } {
+    const ptr = this.heap.alloc(headerBytes.byteLength);
+    try {
+      this.heap.write(ptr, headerBytes);
+      const json = this.mod._trit_plan(ptr, headerBytes.byteLength, opts.fileSize ?? 0, opts.nCtx ?? 0, loadFlags(opts.memory));
+      if (!json) throw this.heap.lastError();
+      const raw = parseEngineJson(this.heap.string(json));
+      if ('need_bytes' in raw) throw new EngineError('internal', 'The model header could not be read twice.');
+      return planOf(raw);
     } finally {
       this.heap.free(ptr);
     }
@@ -274,22 +303,19 @@ export class WasmEngine {
       // person's upper bound, and models differ (the demo model has 256, 2B-4T 4096).
       const trained = Number(first.metadata[`${String(first.metadata['general.architecture'])}.context_length`]) || 0;
       let nCtx = opts.nCtx && trained ? Math.min(opts.nCtx, trained) : opts.nCtx;
-      let planned = nCtx ? this.inspect(bytes, { fileSize, nCtx, memory }) : first;
-      if (opts.memoryBudget && planned.complete && planned.plan) {
-        const planFor: PlanFor = (n, m) => {
-          const r = this.inspect(bytes, { fileSize, nCtx: n, memory: m });
-          return r.complete ? r.plan : undefined;
-        };
+      // Other contexts and options need the plan again, not the metadata.
+      let planned = nCtx ? this.plan(bytes, { fileSize, nCtx, memory }) : first;
+      if (opts.memoryBudget && planned.plan) {
+        const planFor: PlanFor = (n, m) => this.plan(bytes, { fileSize, nCtx: n, memory: m }).plan;
         const fitted = fitToBudget(planFor, { nCtx, memory, plan: planned.plan }, opts.memoryBudget, opts.memory);
         if (fitted.plan !== planned.plan) {
           [nCtx, memory] = [fitted.nCtx, fitted.memory];
-          planned = this.inspect(bytes, { fileSize, nCtx, memory });
+          planned = this.plan(bytes, { fileSize, nCtx, memory });
         }
       }
-      if (!planned.complete) throw new EngineError('internal', 'The model header could not be read twice.');
       if (planned.planError) throw planned.planError;
-      inspection = planned;
-      total = stream.size ?? planned.dataEnd;
+      inspection = { ...first, plan: planned.plan, planError: undefined };
+      total = stream.size ?? first.dataEnd;
       this.releaseInspection();
       this.loadBegin(total, { nCtx, memory });
       head = [];

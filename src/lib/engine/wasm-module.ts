@@ -25,6 +25,7 @@ export interface TritModule {
   _trit_i2s_form_gmacs(form: number): number;
   _trit_i2s_form_exact(form: number): number;
   _trit_inspect(ptr: number, len: number, fileSize: number, nCtx: number, loadFlags: number): number;
+  _trit_plan(ptr: number, len: number, fileSize: number, nCtx: number, loadFlags: number): number;
   _trit_unload(): void;
   _trit_load_begin(totalBytes: number, nCtx: number, loadFlags: number): number;
   _trit_load_chunk(ptr: number, len: number): number;
