@@ -242,3 +242,41 @@ test('deleting the model in use: Unload is there, and the confirmation tells the
   await page.getByRole('button', { name: 'Keep my models' }).click();
   await expect(page.getByTestId('persist-outcome')).toContainText(/The browser (agreed|did not agree|did not answer)/);
 });
+
+test('a piece of a stored model the browser cleared: the load says so in plain words, the page stays', async ({ page }, testInfo) => {
+  await page.goto('/');
+  await waitForModelReady(page);
+  await page.getByTestId('model-chip').click();
+  await page.getByLabel('Add a model from a file').setInputFiles(SMALL_PATH);
+  const card = page.locator('[data-testid^="model-file-small"]');
+  await expect(card).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  // As the browser evicts under storage pressure: the shard goes, the list does not know yet.
+  const id = (await card.getAttribute('data-testid'))!.slice('model-'.length);
+  await page.evaluate(
+    (key) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('trit-model-shards');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('shards', 'readwrite');
+          tx.objectStore('shards').delete(key);
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    `${id}:0`,
+  );
+  await card.getByRole('button', { name: 'Use this model' }).click();
+  await page.keyboard.press('Escape');
+  const said = page.getByRole('alert').filter({ hasText: 'Could not open small.gguf' });
+  await expect(said).toBeVisible({ timeout: 30_000 });
+  await expect(said).toContainText('went back to Trit demo model');
+  await expect(said).toContainText('Add the file again to repair it');
+  await said.getByText('Details').click();
+  await expect(said).toContainText('is missing 1 of 1 pieces');
+  await shot(page, testInfo, 'laptop-piece-cleared');
+  await sendAndWaitForReply(page, 'Still here?');
+  await page.reload();
+  await page.getByTestId('model-chip').click();
+  await expect(card).toHaveAttribute('data-state', 'partial');
+});

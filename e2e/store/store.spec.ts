@@ -3,12 +3,14 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import type * as StoreLib from '../../src/lib/store/index';
 import type { saveFile } from '../../src/lib/ui/save-file';
+import type { readInReaderWorker } from '../../src/lib/engine/model-source';
 import { MODEL_SERVER_URL } from './playwright.store.config';
 
 declare global {
   interface Window {
     storeLib: typeof StoreLib;
     saveFile: typeof saveFile;
+    readInReaderWorker: typeof readInReaderWorker;
     store: StoreLib.ModelStore;
     progress: StoreLib.StoreProgress[];
   }
@@ -268,4 +270,46 @@ test('a lying server (206, bytes from offset 0, garbled Content-Range) never get
   expect(r).toMatchObject({ ok: true, outcome: { state: 'ready', mode: 'stream' } });
   expect(await storedSha(page)).toBe(sha(MEDIUM));
   expect(await view(page)).toMatchObject({ state: 'ready', fileSha256: sha(MEDIUM) });
+});
+
+test('the engine reads a stored model through its reader worker: every byte in order, and a piece cleared mid-load is named', async ({ page }) => {
+  await openStore(page);
+  expect((await download(page)).ok).toBe(true);
+  const read = (clearAfterFirst: boolean) =>
+    page.evaluate(
+      async ({ id, clearAfterFirst }) => {
+        const pieces: Uint8Array[] = [];
+        try {
+          // The in-thread fallback would hide a reader that never started: here it fails the read instead.
+          for await (const piece of window.readInReaderWorker(id, () => { throw new Error('the reader worker did not start'); })) {
+            pieces.push(piece);
+            if (clearAfterFirst && pieces.length === 1) {
+              await new Promise<void>((resolve, reject) => {
+                const open = indexedDB.open('trit-model-shards');
+                open.onsuccess = () => {
+                  const tx = open.result.transaction('shards', 'readwrite');
+                  tx.objectStore('shards').delete(`${id}:5`);
+                  tx.oncomplete = () => resolve();
+                  tx.onerror = () => reject(tx.error);
+                };
+              });
+            }
+          }
+        } catch (e) {
+          const err = e as { code?: string; message: string; hint?: string };
+          return { ok: false as const, pieces: pieces.length, code: err.code, message: err.message, hint: err.hint };
+        }
+        const all = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+        let at = 0;
+        for (const p of pieces) { all.set(p, at); at += p.length; }
+        const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', all));
+        return { ok: true as const, pieces: pieces.length, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('') };
+      },
+      { id: MODEL_ID, clearAfterFirst },
+    );
+  expect(await read(false)).toEqual({ ok: true, pieces: Math.ceil(MEDIUM.length / SHARD), sha256: sha(MEDIUM) });
+  const cut = await read(true);
+  expect(cut).toMatchObject({ ok: false, pieces: 5, code: 'incomplete' });
+  expect(cut.ok === false && cut.message).toMatch(/was cleared by the browser while loading/);
+  expect(cut.ok === false && cut.hint).toMatch(/Repair/);
 });

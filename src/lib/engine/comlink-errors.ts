@@ -3,9 +3,13 @@ import { deserializeError, serializeError, type SerializedError } from '../error
 
 /**
  * Comlink's default throw handler keeps only name/message/stack; ours also keeps the error's `code` and `hint`,
- * so the UI can show what to do next. Both the page and the worker install it.
+ * so the UI can show what to do next. Both sides of every Comlink link install it (once per realm).
  */
+let installed = false;
+
 export function installErrorTransfer(): void {
+  if (installed) return;
+  installed = true;
   const fallback = Comlink.transferHandlers.get('throw')!;
   Comlink.transferHandlers.set('throw', {
     canHandle: fallback.canHandle,

@@ -2,8 +2,11 @@
  * Where the engine worker reads model bytes from, as a sequence of chunks handed to the engine one at a time:
  * never the whole file in one buffer, never the bytes through the page.
  */
+import * as Comlink from 'comlink';
 import { TritError } from '../errors';
 import { getModelStore } from '../store';
+import type { ShardReaderApi } from '../store/shard-reader';
+import { installErrorTransfer } from './comlink-errors';
 import type { ModelSource } from './protocol';
 
 export interface ModelBytes {
@@ -38,7 +41,55 @@ async function openStored(modelId: string): Promise<ModelBytes> {
   const release = await store.hold(modelId);
   // The shards as one Blob (IndexedDB keeps them on disk; composing copies nothing) for reading rows later.
   const file = await store.export(modelId).then((e) => e.blob, () => undefined);
-  return { name: opened.fileName, size: opened.size, chunks: () => opened.chunks(), release, readRange: file && blobRangeReader(file) };
+  return { name: opened.fileName, size: opened.size, chunks: () => readInReaderWorker(modelId, () => opened.chunks()), release, readRange: file && blobRangeReader(file) };
+}
+
+/** How long the shard reader may take to start before the engine worker reads the shards itself. */
+const READER_START_MS = 3_000;
+
+/**
+ * The shards as read by a worker of its own (src/lib/store/shard-reader.ts), one requested ahead of the one being
+ * used, so reading and loading overlap. Where a worker cannot start one (no nested workers), or it does not start
+ * in time, the shards are read here as before.
+ */
+export async function* readInReaderWorker(modelId: string, here: () => AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  if (typeof Worker === 'undefined') return yield* here();
+  installErrorTransfer(); // the reader's errors keep their code and hint
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL('../../../workers/shard-reader.worker.ts', import.meta.url), { type: 'module', name: 'trit-shard-reader' });
+  } catch {
+    return yield* here();
+  }
+  const failed = new Promise<never>((_, reject) => {
+    worker.addEventListener('error', (e) => reject(new TritError('internal', `The model reader stopped: ${e.message || 'unknown error'}.`, 'Tap Try again.')));
+  });
+  failed.catch(() => undefined);
+  const reader = Comlink.wrap<ShardReaderApi>(worker);
+  try {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const started = await Promise.race([
+      reader.open(modelId).then(() => true),
+      failed.catch(() => false),
+      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), READER_START_MS); }),
+    ]).finally(() => clearTimeout(timer));
+    if (!started) {
+      console.warn(`The model reader worker did not start within ${READER_START_MS / 1000} s; the engine worker reads the model itself.`);
+      worker.terminate();
+      return yield* here();
+    }
+    let next = Promise.race([reader.next(), failed]);
+    for (;;) {
+      const shard = await next;
+      if (!shard) return;
+      next = Promise.race([reader.next(), failed]);
+      next.catch(() => undefined);
+      yield shard;
+    }
+  } finally {
+    reader[Comlink.releaseProxy]();
+    worker.terminate();
+  }
 }
 
 function openFile(file: Blob, name?: string): ModelBytes {
