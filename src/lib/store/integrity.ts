@@ -27,7 +27,7 @@ export async function hashStored(
   signal?: AbortSignal,
   onShard?: (index: number, bytes: number) => void,
 ): Promise<{ sha256: string; corruptShards: number[]; missing: number[] }> {
-  const hasher = createFileHasher();
+  const hasher = await createFileHasher();
   const corruptShards: number[] = [];
   const missing: number[] = [];
   for (let i = 0; i < m.shards.length; i++) {

@@ -41,16 +41,19 @@ export async function importFile(
   await ctx.saveManifest(m);
   const meter = new ProgressMeter(size, 0, ctx.now);
   const throttle = new Throttle(ctx.progressIntervalMs, ctx.now);
-  const hasher = createFileHasher();
+  const hasher = await createFileHasher();
   const reader = file.stream().getReader();
   let index = 0;
   let buf = size > 0 ? new Uint8Array(shardSpan(0, size, shardSize).end) : undefined;
   let filled = 0;
   const storeShard = async (bytes: Uint8Array) => {
+    // Written while hashed: IndexedDB works in the browser's own threads while this one hashes the same bytes.
+    const stored = ctx.backend.putShard(id, index, bytes);
+    stored.catch(() => undefined); // awaited below; this keeps a failure while hashing from also going unhandled
     hasher.update(bytes);
     const hash = await sha256Hex(bytes);
     try {
-      await ctx.backend.putShard(id, index, bytes);
+      await stored;
     } catch (e) {
       if (isQuotaError(e)) throw quotaExceeded(index * shardSize, size - index * shardSize);
       throw e;

@@ -41,7 +41,7 @@ export function streamWithRetry(ctx: StoreContext, url: string, opts: StreamOpti
 export async function streamPass(ctx: StoreContext, url: string, opts: StreamOptions, signal: AbortSignal, existing?: Response): Promise<StreamOutcome> {
   const { size, shardSize, wanted, onShard, onBytes } = opts;
   const reader = await openWhole(ctx, url, size, signal, existing);
-  const hasher = createFileHasher();
+  const hasher = await createFileHasher();
   let allFresh = true;
   let offset = 0;
   let span = shardSpan(0, size, shardSize);
