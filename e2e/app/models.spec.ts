@@ -208,14 +208,20 @@ test('the model host unreachable: says so, offers the file from a USB stick, and
   await expectNoSeriousViolations(page, 'host unreachable');
 });
 
-test('deleting the model in use: Unload is there, and the confirmation tells the truth about an imported file', async ({ page }, testInfo) => {
+/** small.gguf added from a file in the model manager, once the start-up model is ready (its load would otherwise
+ * replace a choice made afterwards); returns its card, the manager left open. */
+async function importSmall(page: Page) {
   await page.goto('/');
-  // The start-up load of the saved model would otherwise replace the choice made below.
   await waitForModelReady(page);
   await page.getByTestId('model-chip').click();
   await page.getByLabel('Add a model from a file').setInputFiles(SMALL_PATH);
   const card = page.locator('[data-testid^="model-file-small"]');
   await expect(card).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  return card;
+}
+
+test('deleting the model in use: Unload is there, and the confirmation tells the truth about an imported file', async ({ page }, testInfo) => {
+  const card = await importSmall(page);
   await expect(card.getByTestId('model-integrity')).toContainText('Checked structure only');
   await card.getByRole('button', { name: 'Use this model' }).click();
   await page.keyboard.press('Escape');
@@ -244,12 +250,7 @@ test('deleting the model in use: Unload is there, and the confirmation tells the
 });
 
 test('a piece of a stored model the browser cleared: the load says so in plain words, the page stays', async ({ page }, testInfo) => {
-  await page.goto('/');
-  await waitForModelReady(page);
-  await page.getByTestId('model-chip').click();
-  await page.getByLabel('Add a model from a file').setInputFiles(SMALL_PATH);
-  const card = page.locator('[data-testid^="model-file-small"]');
-  await expect(card).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  const card = await importSmall(page);
   // As the browser evicts under storage pressure: the shard goes, the list does not know yet.
   const id = (await card.getAttribute('data-testid'))!.slice('model-'.length);
   await page.evaluate(

@@ -114,6 +114,9 @@ function parseEngineJson(text: string): any {
   return text.includes('{"bigint":"') ? JSON.parse(text, reviveBigints) : JSON.parse(text);
 }
 
+/** What a header read is asked: the file's size, and the context and memory options to plan for. */
+interface HeaderReadOptions { fileSize?: number; nCtx?: number; memory?: MemoryOptions }
+
 /** The plan, or why the engine cannot run the model, from trit_inspect's or trit_plan's JSON. */
 function planOf(raw: { plan?: unknown; plan_error?: unknown }): { plan?: MemoryPlan; planError?: EngineError } {
   const planError = raw.plan_error ? parseErrorReport(raw.plan_error) : undefined;
@@ -212,38 +215,35 @@ export class WasmEngine {
   /** Reads a GGUF header from the first bytes of a file. When the header goes on past `headerBytes`, returns
    * {complete: false, needBytes}; call again with at least that many bytes. Malformed headers throw EngineError.
    * The plan is for a load with `memory` (by default as the app loads a stored model: input rows from the file). */
-  inspect(headerBytes: Uint8Array, opts: { fileSize?: number; nCtx?: number; memory?: MemoryOptions } = {}): GgufInspection {
-    const ptr = this.heap.alloc(headerBytes.byteLength);
-    try {
-      this.heap.write(ptr, headerBytes);
-      const json = this.mod._trit_inspect(ptr, headerBytes.byteLength, opts.fileSize ?? 0, opts.nCtx ?? 0, loadFlags(opts.memory));
-      if (!json) throw this.heap.lastError();
-      const raw = parseEngineJson(this.heap.string(json));
-      if ('need_bytes' in raw) return { complete: false, needBytes: raw.need_bytes };
-      return {
-        complete: true,
-        ...parseHeaderSummary(raw),
-        metadata: raw.metadata,
-        omitted: raw.omitted,
-        tensors: (raw.tensors as unknown[]).map(parseTensorInfo),
-        ...planOf(raw),
-      };
-    } finally {
-      this.heap.free(ptr);
-    }
+  inspect(headerBytes: Uint8Array, opts: HeaderReadOptions = {}): GgufInspection {
+    const raw = this.readHeader('_trit_inspect', headerBytes, opts);
+    if ('need_bytes' in raw) return { complete: false, needBytes: raw.need_bytes };
+    return {
+      complete: true,
+      ...parseHeaderSummary(raw),
+      metadata: raw.metadata,
+      omitted: raw.omitted,
+      tensors: (raw.tensors as unknown[]).map(parseTensorInfo),
+      ...planOf(raw),
+    };
   }
 
   /** The memory plan alone, for other contexts or options once inspect() found the header whole: it skips the
    * metadata, most of an inspection's time on a large vocabulary. */
-  plan(headerBytes: Uint8Array, opts: { fileSize?: number; nCtx?: number; memory?: MemoryOptions } = {}): { plan?: MemoryPlan; planError?: EngineError } {
+  plan(headerBytes: Uint8Array, opts: HeaderReadOptions = {}): { plan?: MemoryPlan; planError?: EngineError } {
+    const raw = this.readHeader('_trit_plan', headerBytes, opts);
+    if ('need_bytes' in raw) throw new EngineError('internal', 'The model header could not be read twice.');
+    return planOf(raw);
+  }
+
+  /** Header bytes through trit_inspect or trit_plan (same arguments), their JSON parsed. */
+  private readHeader(entry: '_trit_inspect' | '_trit_plan', headerBytes: Uint8Array, opts: HeaderReadOptions) {
     const ptr = this.heap.alloc(headerBytes.byteLength);
     try {
       this.heap.write(ptr, headerBytes);
-      const json = this.mod._trit_plan(ptr, headerBytes.byteLength, opts.fileSize ?? 0, opts.nCtx ?? 0, loadFlags(opts.memory));
+      const json = this.mod[entry](ptr, headerBytes.byteLength, opts.fileSize ?? 0, opts.nCtx ?? 0, loadFlags(opts.memory));
       if (!json) throw this.heap.lastError();
-      const raw = parseEngineJson(this.heap.string(json));
-      if ('need_bytes' in raw) throw new EngineError('internal', 'The model header could not be read twice.');
-      return planOf(raw);
+      return parseEngineJson(this.heap.string(json));
     } finally {
       this.heap.free(ptr);
     }
