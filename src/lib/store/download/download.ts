@@ -11,7 +11,7 @@ import type { StoreContext } from '../context';
 import { StoreError, hostOf, insufficientStorage, interrupted, isAbortError, isQuotaError, offlineError, quotaExceeded } from '../errors';
 import { shardToBytes } from '../backend';
 import { sha256Hex } from '../hash';
-import { checkStoredStructure, hashStored, repairByRefetch, repairNotice } from '../integrity';
+import { checkStoredStructure, repairByRefetch, repairNotice, storedFileSha256 } from '../integrity';
 import {
   type ModelManifest,
   createManifest,
@@ -172,7 +172,7 @@ export async function runDownload(
 
     phase = 'verifying';
     emit(true);
-    let actual = current.fileSha256 ?? (await hashStored(ctx, current, signal)).sha256;
+    let actual = current.fileSha256 ?? await storedFileSha256(ctx, current, signal);
     let repaired: DownloadOutcome['repairedShards'];
     if (current.sha256 && actual !== current.sha256) {
       phase = 'repairing';
