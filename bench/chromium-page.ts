@@ -1,6 +1,6 @@
 // Runs the engine exactly as the app does (its worker, through Comlink) and hands the numbers to bench/run.ts.
 import { createEngineClient } from '../src/lib/engine/client';
-import type { BenchmarkResult } from '../src/lib/engine/protocol';
+import type { BenchmarkResult, LoadPhases } from '../src/lib/engine/protocol';
 import { getModelStore } from '../src/lib/store';
 
 export interface StoredLoadTiming {
@@ -12,6 +12,8 @@ export interface StoredLoadTiming {
   firstTokenMs: number;
   /** The loaded model's memory plan. */
   plannedBytes: number;
+  /** Where the ready time went (header, waiting for IndexedDB, copying, finishing). */
+  phases: LoadPhases;
 }
 
 declare global {
@@ -56,7 +58,7 @@ window.runTritBenchmark = async ({ url, threads, promptTokens, generateTokens, n
       // A 32-token prompt and one generated token, as the engine measures them (no warm-up: the first ones).
       const first = await client.api.benchmark({ promptTokens: 32, generateTokens: 1, threads, rounds: 1, bandwidth: false });
       const firstTokenMs = (32 / first.promptTokensPerSecond + 1 / first.generationTokensPerSecond) * 1000;
-      timing = { importMs, readyMs, firstTokenMs, plannedBytes: info.memoryBytes };
+      timing = { importMs, readyMs, firstTokenMs, plannedBytes: info.memoryBytes, phases: info.loadPhases };
     } else {
       // The file (a Blob on disk) to a ready engine: what an added file costs before its first reply.
       const t0 = performance.now();

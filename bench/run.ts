@@ -219,6 +219,7 @@ function modelJson({ model, runs, peerRuns, storedLoad, longChat, native }: Mode
     },
     stored_load: storedLoad && {
       import_ms: Math.round(storedLoad.importMs), ready_ms: Math.round(storedLoad.readyMs), first_token_ms: Math.round(storedLoad.firstTokenMs),
+      ready_phases_ms: Object.fromEntries(Object.entries(storedLoad.phases).map(([k, v]) => [k.replace(/Ms$/, ''), Math.round(v)])),
     },
     long_chat: longChat && {
       n_ctx: longChat.nCtx, threads: longChat.threads, first_overflow_turn: longChat.firstOverflowTurn,
@@ -247,7 +248,7 @@ function printModel(m: ReturnType<typeof modelJson>) {
     }
   }
   const sl = m.stored_load;
-  if (sl) console.log(`stored in IndexedDB (chromium, 2 threads): import ${(sl.import_ms / 1000).toFixed(1)} s; "Use this model" to ready ${(sl.ready_ms / 1000).toFixed(1)} s; first reply token ${(sl.first_token_ms / 1000).toFixed(1)} s after that`);
+  if (sl) console.log(`stored in IndexedDB (chromium, 2 threads): import ${(sl.import_ms / 1000).toFixed(1)} s; "Use this model" to ready ${(sl.ready_ms / 1000).toFixed(1)} s; first reply token ${(sl.first_token_ms / 1000).toFixed(1)} s after that (ready: ${Object.entries(sl.ready_phases_ms).map(([k, v]) => `${k} ${(v / 1000).toFixed(2)} s`).join(', ')})`);
   for (const p of m.simd128_peer) {
     console.log(`peer: node, ${p.threads} thread(s), ${p.i2s_kernel} kernel: prompt ${p.pp_tps.toFixed(2)} tok/s, gen ${p.tg_tps.toFixed(2)} tok/s; the best build is ${p.pp_speedup.toFixed(2)}x / ${p.tg_speedup.toFixed(2)}x that`);
   }

@@ -45,3 +45,27 @@ describe('the embedding converted while loading', () => {
     }
   }
 });
+
+describe('the load says where its time went', () => {
+  it('header, waiting, copying and finishing: each counted once, together within the wall time', async () => {
+    const bytes = fixtureBytes(MODELS.medium.file);
+    // A source that takes 30 ms per chunk: that time must show as waiting, not as copying.
+    async function* slowly() {
+      for (const piece of pieces(bytes, 1 << 20)) {
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        yield piece;
+      }
+    }
+    const started = performance.now();
+    const { phases } = await engine.loadModel({ chunks: slowly(), size: bytes.length }, { nCtx: 64 });
+    const wall = performance.now() - started;
+    const chunks = Math.ceil(bytes.length / (1 << 20));
+    expect(phases.waitMs).toBeGreaterThanOrEqual(chunks * 30 * 0.9);
+    expect(phases.headerMs).toBeGreaterThan(0);
+    expect(phases.copyMs).toBeGreaterThan(0);
+    expect(phases.finishMs).toBeGreaterThan(0);
+    expect(phases.headerMs + phases.waitMs + phases.copyMs + phases.finishMs).toBeLessThanOrEqual(wall + 1);
+    expect(phases.copyMs).toBeLessThan(phases.waitMs);
+    engine.unload();
+  });
+});

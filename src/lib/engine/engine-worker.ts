@@ -228,6 +228,7 @@ export class EngineWorker implements EngineWorkerApi {
           kvCache: loaded.info.plan.kvInt8 ? 'int8' : 'f16',
           head: headFormat(loaded.info.plan.headBits),
           loadMs: performance.now() - started,
+          loadPhases: loaded.phases,
           templateNotice,
           templateLabel: template.label,
           isBaseModel: template.isBaseModel,

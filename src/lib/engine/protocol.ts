@@ -94,6 +94,18 @@ export interface LoadProgress {
 }
 
 /** What the UI shows about the loaded model: the engine's figures (cpp/src/results.h) and the worker's. */
+/** A load's time by step, in milliseconds: the rest of ModelInfo.loadMs is opening the source and building the chat. */
+export interface LoadPhases {
+  /** Reading the header and planning the memory. */
+  headerMs: number;
+  /** Waiting for the file's next bytes (the network, IndexedDB). */
+  waitMs: number;
+  /** Copying the bytes into wasm memory and converting the lm_head as they arrive. */
+  copyMs: number;
+  /** Preparing the weights for the kernels once every byte is in. */
+  finishMs: number;
+}
+
 export interface ModelInfo extends Pick<EngineModelInfo, 'architecture' | 'parameters' | 'nCtx' | 'nCtxTrain' | 'nVocab'> {
   name: string;
   fileBytes: number;
@@ -105,6 +117,8 @@ export interface ModelInfo extends Pick<EngineModelInfo, 'architecture' | 'param
   head?: HeadFormat;
   /** Time from the load request to ready. */
   loadMs: number;
+  /** Where the load's time went (see LoadPhases). */
+  loadPhases: LoadPhases;
   /** Set when the file's chat template is not one we support and the default was used instead. */
   templateNotice?: string;
   /** The chat format in use, in words (e.g. "Falcon 3"; a base model's is text continuation). */

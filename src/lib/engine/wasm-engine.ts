@@ -10,7 +10,7 @@ import {
   parseEngineModelInfo, parseErrorReport, parseHeaderSummary, parseMemoryPlan, parseSelfTestReport, parseTensorInfo,
   type EngineModelInfo, type HeaderSummary, type MemoryPlan, type TensorInfo,
 } from './native-results.generated';
-import type { SelfTestOptions, SelfTestResult } from './protocol';
+import type { LoadPhases, SelfTestOptions, SelfTestResult } from './protocol';
 import { WasmHeap, type TritModule, type TritModuleFactory } from './wasm-module';
 import { fitToBudget, loadFlags, type MemoryOptions, type PlanFor } from './memory-budget';
 
@@ -89,6 +89,7 @@ export interface LoadedModel {
   /** The file's GGUF metadata, for the tokenizer and chat template. */
   metadata: Record<string, MetadataValue>;
   fileBytes: number;
+  phases: LoadPhases;
 }
 
 /** The one buffer a load passes file chunks through (freed when the load ends). Small: it is allocated before the
@@ -277,12 +278,15 @@ export class WasmEngine {
     let loaded = 0;
     let lastReport = -Infinity;
     let lastYield = performance.now();
+    const phases: LoadPhases = { headerMs: 0, waitMs: 0, copyMs: 0, finishMs: 0 };
     const feed = (chunk: Uint8Array) => {
+      const started = performance.now();
       // Past the last tensor there is at most alignment padding, which carries nothing.
       const piece = chunk.subarray(0, Math.max(0, Math.min(chunk.byteLength, total - loaded)));
       if (piece.byteLength) this.loadChunk(piece);
       loaded += piece.byteLength;
       const now = performance.now();
+      phases.copyMs += now - started;
       if (opts.onProgress && (now - lastReport >= PROGRESS_MS || loaded === total)) {
         lastReport = now;
         opts.onProgress({ loadedBytes: loaded, totalBytes: total });
@@ -290,6 +294,13 @@ export class WasmEngine {
     };
     // Reads the header from what arrived so far; once it is whole, plans and starts the engine's load.
     const sniff = (final: boolean) => {
+      const started = performance.now();
+      const arrived = readHeader(final);
+      phases.headerMs += performance.now() - started;
+      if (arrived) feed(arrived);
+    };
+    // The bytes so far once the header is whole and the engine's load began (they are then fed), else undefined.
+    const readHeader = (final: boolean): Uint8Array | undefined => {
       const bytes = concat(head, headBytes);
       head = [bytes];
       const fileSize = stream.size ?? (final ? headBytes : undefined);
@@ -297,7 +308,7 @@ export class WasmEngine {
       if (!first.complete) {
         if (final) throw new EngineError('truncated', 'The model file ended inside its header.');
         want = first.needBytes;
-        return;
+        return undefined;
       }
       // A context longer than the model was trained for is clamped to its maximum, not refused: the setting is the
       // person's upper bound, and models differ (the demo model has 256, 2B-4T 4096).
@@ -319,10 +330,12 @@ export class WasmEngine {
       this.releaseInspection();
       this.loadBegin(total, { nCtx, memory });
       head = [];
-      feed(bytes);
+      return bytes;
     };
     try {
+      let waitFrom = performance.now();
       for await (const chunk of stream.chunks) {
+        phases.waitMs += performance.now() - waitFrom;
         if (opts.signal?.aborted) throw cancelled('Loading the model');
         if (inspection) {
           feed(chunk);
@@ -331,7 +344,8 @@ export class WasmEngine {
           headBytes += chunk.byteLength;
           if (headBytes >= want) sniff(false);
         }
-        if (performance.now() - lastYield >= YIELD_MS) {
+        waitFrom = performance.now(); // a yield below is waiting too: the next bytes may arrive during it
+        if (waitFrom - lastYield >= YIELD_MS) {
           await yieldToEventLoop();
           lastYield = performance.now();
         }
@@ -341,10 +355,12 @@ export class WasmEngine {
         if (!headBytes) throw new EngineError('truncated', 'The model file is empty.');
         sniff(true);
       }
+      const finishFrom = performance.now();
       const info = this.loadEnd();
+      phases.finishMs = performance.now() - finishFrom;
       if (info.plan.inputRowsFromFile) this.attachFile(stream);
       else stream.close?.();
-      return { info, metadata: inspection!.metadata, fileBytes: total };
+      return { info, metadata: inspection!.metadata, fileBytes: total, phases };
     } catch (e) {
       this.unload();
       stream.close?.();
