@@ -112,6 +112,7 @@ export class EngineWorker implements EngineWorkerApi {
     // The pool is sized once, to the threads we may use: emscripten's pthread pool deadlocks if it is too small.
     const poolSize = isolated ? cores : 1;
     const simd: SimdLevel = hasRelaxedSimd() ? 'relaxed' : 'simd128';
+    stage('measuring-memory');
     this.measuredMemory();
     let threadedStalled = false;
     if (isolated) {

@@ -213,6 +213,9 @@ export type ModelFileCheck =
  */
 export type EngineStartStage =
   | 'worker-running'
+  // Its synchronous checks before any build loads: the SIMD level, and the memory probe (a throwaway memory grown
+  // to 4 GiB). Firefox once stalled after 'worker-running' and before 'threaded-import' (CI, an offline reload).
+  | 'measuring-memory'
   | 'threaded-import'
   | 'threaded-instantiate'
   | 'threaded-threads'
