@@ -89,6 +89,24 @@ export function writeRecord(page: Page, db: string, store: string, key: string, 
   );
 }
 
+/** Deletes one record of the app's IndexedDB, as the browser does when it evicts (e.g. a model's shard). */
+export function deleteRecord(page: Page, db: string, store: string, key: string): Promise<void> {
+  return page.evaluate(
+    ([db, store, key]) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open(db);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction(store, 'readwrite');
+          tx.objectStore(store).delete(key);
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    [db, store, key] as const,
+  );
+}
+
 /** Slows the page's CPU as a cheap tablet would be (1 = full speed), through the DevTools protocol. */
 export async function throttleCpu(page: Page, rate: number): Promise<void> {
   const cdp = await page.context().newCDPSession(page);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expectNoSeriousViolations } from '../support/page-checks';
 import { startSlowHost } from '../support/slow-host';
-import { sendAndWaitForReply, startModelHost, throttleCpu, waitForModelReady } from './helpers';
+import { deleteRecord, sendAndWaitForReply, startModelHost, throttleCpu, waitForModelReady } from './helpers';
 
 test('model manager: add by address, download, use it, switch back, delete', async ({ page }) => {
   const host = await startModelHost();
@@ -253,20 +253,7 @@ test('a piece of a stored model the browser cleared: the load says so in plain w
   const card = await importSmall(page);
   // As the browser evicts under storage pressure: the shard goes, the list does not know yet.
   const id = (await card.getAttribute('data-testid'))!.slice('model-'.length);
-  await page.evaluate(
-    (key) =>
-      new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open('trit-model-shards');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const tx = open.result.transaction('shards', 'readwrite');
-          tx.objectStore('shards').delete(key);
-          tx.oncomplete = () => resolve();
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    `${id}:0`,
-  );
+  await deleteRecord(page, 'trit-model-shards', 'shards', `${id}:0`);
   await card.getByRole('button', { name: 'Use this model' }).click();
   await page.keyboard.press('Escape');
   const said = page.getByRole('alert').filter({ hasText: 'Could not open small.gguf' });

@@ -6,6 +6,7 @@ import * as Comlink from 'comlink';
 import { installErrorTransfer } from './comlink-errors';
 import { WasmEngine, type TritModuleFactory } from './wasm-engine';
 import { yieldToEventLoop } from './yield';
+import { withinMs } from './within-ms';
 import { hasRelaxedSimd } from './simd-support';
 import { TritError } from '../errors';
 import type { ChatSession } from '../chat';
@@ -54,13 +55,6 @@ const PROBE_ROUNDS = 3;
 
 /** The threaded build starts in well under a second; past this it is not coming (see start()). */
 const THREADED_START_MS = 10_000;
-
-/** The promise's value, or undefined if it takes longer than `ms` (it is left to settle on its own). */
-function withinMs<T>(ms: number, promise: Promise<T>): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 interface LoadedModel {
   info: ModelInfo;

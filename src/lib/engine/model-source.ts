@@ -7,6 +7,7 @@ import { TritError } from '../errors';
 import { getModelStore } from '../store';
 import type { ShardReaderApi } from '../store/shard-reader';
 import { installErrorTransfer } from './comlink-errors';
+import { withinMs } from './within-ms';
 import type { ModelSource } from './protocol';
 
 export interface ModelBytes {
@@ -67,12 +68,7 @@ export async function* readInReaderWorker(modelId: string, here: () => AsyncIter
   failed.catch(() => undefined);
   const reader = Comlink.wrap<ShardReaderApi>(worker);
   try {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const started = await Promise.race([
-      reader.open(modelId).then(() => true),
-      failed.catch(() => false),
-      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), READER_START_MS); }),
-    ]).finally(() => clearTimeout(timer));
+    const started = await withinMs(READER_START_MS, Promise.race([reader.open(modelId).then(() => true), failed.catch(() => false)]));
     if (!started) {
       console.warn(`The model reader worker did not start within ${READER_START_MS / 1000} s; the engine worker reads the model itself.`);
       worker.terminate();

@@ -93,7 +93,6 @@ export interface LoadProgress {
   totalBytes: number;
 }
 
-/** What the UI shows about the loaded model: the engine's figures (cpp/src/results.h) and the worker's. */
 /** A load's time by step, in milliseconds: the rest of ModelInfo.loadMs is opening the source and building the chat. */
 export interface LoadPhases {
   /** Reading the header and planning the memory. */
@@ -106,6 +105,7 @@ export interface LoadPhases {
   finishMs: number;
 }
 
+/** What the UI shows about the loaded model: the engine's figures (cpp/src/results.h) and the worker's. */
 export interface ModelInfo extends Pick<EngineModelInfo, 'architecture' | 'parameters' | 'nCtx' | 'nCtxTrain' | 'nVocab'> {
   name: string;
   fileBytes: number;

@@ -273,7 +273,7 @@ export class WasmEngine {
     let head: Uint8Array[] = [];
     let headBytes = 0;
     let want = 0; // bytes the header reader asked for
-    let inspection: Extract<GgufInspection, { complete: true }> | undefined;
+    let metadata: Record<string, MetadataValue> | undefined; // set once the header is whole and the load began
     let total = 0;
     let loaded = 0;
     let lastReport = -Infinity;
@@ -325,7 +325,7 @@ export class WasmEngine {
         }
       }
       if (planned.planError) throw planned.planError;
-      inspection = { ...first, plan: planned.plan, planError: undefined };
+      metadata = first.metadata;
       total = stream.size ?? first.dataEnd;
       this.releaseInspection();
       this.loadBegin(total, { nCtx, memory });
@@ -337,7 +337,7 @@ export class WasmEngine {
       for await (const chunk of stream.chunks) {
         phases.waitMs += performance.now() - waitFrom;
         if (opts.signal?.aborted) throw cancelled('Loading the model');
-        if (inspection) {
+        if (metadata) {
           feed(chunk);
         } else {
           head.push(chunk.slice()); // the stream may reuse its buffer for the next chunk
@@ -351,7 +351,7 @@ export class WasmEngine {
         }
       }
       if (opts.signal?.aborted) throw cancelled('Loading the model');
-      if (!inspection) {
+      if (!metadata) {
         if (!headBytes) throw new EngineError('truncated', 'The model file is empty.');
         sniff(true);
       }
@@ -360,7 +360,7 @@ export class WasmEngine {
       phases.finishMs = performance.now() - finishFrom;
       if (info.plan.inputRowsFromFile) this.attachFile(stream);
       else stream.close?.();
-      return { info, metadata: inspection!.metadata, fileBytes: total, phases };
+      return { info, metadata: metadata!, fileBytes: total, phases };
     } catch (e) {
       this.unload();
       stream.close?.();
